@@ -1,0 +1,94 @@
+"""KPI readings: writing them, and reading back the latest value and recent history fast.
+
+A KPI's value for a day is its most recently logged reading for that day; earlier ones stay as
+history. Queries walk the (kpi_id, period, id) index, so they cost the same with a thousand or a
+million readings.
+"""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Kpi, Reading
+
+
+def add_reading(session: Session, reading: Reading) -> Reading:
+    session.add(reading)
+    session.flush()
+    return reading
+
+
+def latest_readings(session: Session, scorecard_id: int) -> dict[int, Reading]:
+    """The current reading of every KPI of a scorecard that has one, by KPI id."""
+    newest = (
+        select(Reading.id)
+        .where(Reading.kpi_id == Kpi.id)
+        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        .limit(1)
+        .correlate(Kpi)
+        .scalar_subquery()
+    )
+    query = (
+        select(Reading)
+        .join(Kpi, col(Reading.id) == newest)
+        .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
+    )
+    return {reading.kpi_id: reading for reading in session.exec(query).all()}
+
+
+def recent_readings(session: Session, kpi_id: int, limit: int) -> list[Reading]:
+    """The last `limit` days with a reading, one reading a day (the latest logged), oldest first."""
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id)
+        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        .limit(limit * 4)
+    )
+    by_day: dict[date, Reading] = {}
+    for reading in session.exec(query).all():
+        by_day.setdefault(reading.period, reading)
+        if len(by_day) == limit:
+            break
+    return sorted(by_day.values(), key=lambda reading: reading.period)
+
+
+def reading_before(session: Session, kpi_id: int, reading: Reading) -> Reading | None:
+    """The reading that was current for this KPI just before `reading` was logged."""
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id, col(Reading.id) < reading.id)
+        .where(col(Reading.period) <= reading.period)
+        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def latest_by_author(
+    session: Session, scorecard_id: int, logged_by: str, since: datetime
+) -> Reading | None:
+    query = (
+        select(Reading)
+        .where(Reading.scorecard_id == scorecard_id, Reading.logged_by == logged_by)
+        .where(col(Reading.logged_at) >= since)
+        .order_by(col(Reading.logged_at).desc(), col(Reading.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def latest_reading_of(session: Session, kpi_id: int) -> Reading | None:
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id)
+        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def count_readings(session: Session, kpi_ids: Sequence[int]) -> int:
+    query = select(func.count()).select_from(Reading).where(col(Reading.kpi_id).in_(kpi_ids))
+    return session.exec(query).one()

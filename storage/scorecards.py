@@ -1,0 +1,53 @@
+"""Reading a scorecard's structure: perspectives, objectives and their links, KPIs, actions."""
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard
+
+
+def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
+    return session.exec(select(Scorecard).where(Scorecard.workspace == workspace)).first()
+
+
+def all_scorecards(session: Session) -> Sequence[Scorecard]:
+    return session.exec(select(Scorecard).order_by(Scorecard.workspace)).all()
+
+
+def perspectives_of(session: Session, scorecard_id: int) -> Sequence[Perspective]:
+    query = select(Perspective).where(Perspective.scorecard_id == scorecard_id)
+    return session.exec(query.order_by(Perspective.position, Perspective.id)).all()
+
+
+def objectives_of(session: Session, scorecard_id: int) -> Sequence[Objective]:
+    query = select(Objective).where(
+        Objective.scorecard_id == scorecard_id, col(Objective.archived).is_(False)
+    )
+    return session.exec(query.order_by(Objective.position, Objective.id)).all()
+
+
+def links_of(session: Session, scorecard_id: int) -> Sequence[tuple[int, int]]:
+    """Every (objective id, supported objective id) pair of the scorecard."""
+    query = (
+        select(ObjectiveLink.objective_id, ObjectiveLink.supports_id)
+        .join(Objective, col(Objective.id) == ObjectiveLink.objective_id)
+        .where(Objective.scorecard_id == scorecard_id)
+    )
+    return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
+def kpis_of(session: Session, scorecard_id: int) -> Sequence[Kpi]:
+    query = select(Kpi).where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
+    return session.exec(query.order_by(Kpi.position, Kpi.id)).all()
+
+
+def actions_of(
+    session: Session, scorecard_id: int, statuses: Sequence[str] | None = None
+) -> Sequence[Action]:
+    query = select(Action).where(
+        Action.scorecard_id == scorecard_id, col(Action.archived).is_(False)
+    )
+    if statuses is not None:
+        query = query.where(col(Action.status).in_(statuses))
+    return session.exec(query.order_by(Action.position, Action.id)).all()
