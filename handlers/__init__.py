@@ -1,0 +1,13 @@
+"""Thin Slack listeners: parse, call the domain, render. `register_all` wires them in one place."""
+
+from slack_bolt import App
+
+from handlers import action, kpi, why
+from handlers.services import Services, provide
+
+
+def register_all(app: App, services: Services) -> None:
+    provide(app, services)
+    kpi.register(app)
+    why.register(app)
+    action.register(app)

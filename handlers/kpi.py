@@ -1,0 +1,120 @@
+"""/kpi: log readings, show a KPI, list the scorecard, notes, undo and help."""
+
+from typing import Any
+
+from scorecard.values import looks_like_value
+from slack_bolt import Ack, App, BoltContext
+
+from handlers.action import ACTION
+from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
+from handlers.replies import answer, command_summary
+from handlers.services import services_of
+from handlers.why import WHY
+from scorecard.kpi_log import add_note, kpi_detail, record_reading, undo_last_reading
+from scorecard.overview import load_overview
+from scorecard.workspace import local_today, require_scorecard
+from templates import render
+
+
+def log_reading(request: Request) -> Message:
+    with request.database.writing() as session:
+        logged = record_reading(session, request.workspace, request.text, request.user, request.now)
+    return render("kpi_logged", logged=logged)
+
+
+def show_kpi(request: Request) -> Message:
+    with request.database.reading() as session:
+        detail = kpi_detail(session, request.workspace, request.text, request.now)
+    return render("kpi_detail", detail=detail)
+
+
+def list_scorecard(request: Request) -> Message:
+    with request.database.reading() as session:
+        scorecard = require_scorecard(session, request.workspace)
+        overview = load_overview(session, scorecard, local_today(scorecard, request.now))
+    return render("kpi_list", overview=overview)
+
+
+def note_reading(request: Request) -> Message:
+    with request.database.writing() as session:
+        kpi, reading = add_note(session, request.workspace, request.text, request.user, request.now)
+    return render("note_added", kpi=kpi, reading=reading)
+
+
+def undo_reading(request: Request) -> Message:
+    with request.database.writing() as session:
+        kpi, reading = undo_last_reading(session, request.workspace, request.user, request.now)
+    return render("reading_undone", kpi=kpi, reading=reading)
+
+
+def show_help(request: Request) -> Message:
+    return render("help", commands=[KPI, WHY, ACTION])
+
+
+KPI = SlashCommand(
+    "/kpi",
+    "KPIs: log readings and see how the scorecard stands",
+    [
+        Subcommand(
+            "log",
+            "/kpi log <kpi> <value> [date] [note]",
+            "/kpi log instagram followers 12.4k yesterday after the giveaway",
+            "Record a reading. The date defaults to today; anything after it is a note.",
+            log_reading,
+            aliases=("add", "record"),
+        ),
+        Subcommand(
+            "show",
+            "/kpi show <kpi>",
+            "/kpi show engagement rate",
+            "Latest value, target, status and recent history of one KPI.",
+            show_kpi,
+            aliases=("status", "get"),
+        ),
+        Subcommand(
+            "list",
+            "/kpi list",
+            "/kpi list",
+            "The whole scorecard at a glance, by perspective.",
+            list_scorecard,
+            aliases=("all", "ls"),
+        ),
+        Subcommand(
+            "note",
+            "/kpi note <kpi> <text>",
+            "/kpi note engagement rate algorithm change this week",
+            "Explain the latest reading of a KPI.",
+            note_reading,
+        ),
+        Subcommand(
+            "undo",
+            "/kpi undo",
+            "/kpi undo",
+            "Take back your most recent reading (within a day).",
+            undo_reading,
+        ),
+        Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
+    ],
+)
+
+
+def run_kpi_command(request: Request) -> Message:
+    """Dispatch `/kpi <verb> …`. Forgiving: `/kpi followers 12k` logs, `/kpi followers` shows."""
+    verb, rest = split_verb(request.text)
+    if not verb:
+        return list_scorecard(request)
+    subcommand = KPI.find(verb)
+    if subcommand is not None:
+        return subcommand.run(request.with_text(rest))
+    if any(looks_like_value(word) for word in request.text.split()[1:]):
+        return log_reading(request)
+    return show_kpi(request)
+
+
+def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    request = Request.from_command(command, services_of(context))
+    answer(ack, lambda: run_kpi_command(request), command_summary(command))
+
+
+def register(app: App) -> None:
+    app.command("/kpi")(on_kpi)

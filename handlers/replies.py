@@ -1,0 +1,45 @@
+"""Turning a domain result, or a mistake, into the reply a person sees: one place for both."""
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from scorecard.errors import UserError
+from templates import render
+
+logger = logging.getLogger(__name__)
+
+EPHEMERAL = "ephemeral"
+
+
+def error_message(message: str) -> dict[str, Any]:
+    return render("error", message=message)
+
+
+def answer(ack: Ack, build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> None:
+    """Acknowledge a slash command with the message `build` returns, always ephemeral.
+
+    A UserError becomes its own friendly message. Anything else is a bug: it is logged with the
+    request it came from, and the person gets a reference to quote rather than silence.
+    """
+    try:
+        message = build()
+    except UserError as error:
+        message = error_message(error.message)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        logger.exception("Command failed (ref %s): %s", reference, about)
+        message = error_message(
+            "Sorry, something went wrong on my side and nothing was saved. "
+            f"If it keeps happening, tell whoever runs Scorecard: reference `{reference}`."
+        )
+    ack(response_type=EPHEMERAL, **message)
+
+
+def command_summary(command: dict[str, Any]) -> dict[str, Any]:
+    """What to log about a command: enough to reproduce it, nothing secret."""
+    keys = ("team_id", "user_id", "channel_id", "command", "text")
+    return {key: command.get(key) for key in keys}

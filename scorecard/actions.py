@@ -1,0 +1,114 @@
+"""Progress on actions: updates, done, stopped, and what is on someone's plate."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from scorecard.errors import UserError
+from scorecard.finding import action_names, split_leading_item
+from scorecard.stalling import is_stalled
+from scorecard.vocabulary import ACTIVE, DONE, OPEN_ACTION_STATUSES, PLANNED, STOPPED
+from scorecard.workspace import local_today, require_scorecard
+from storage.models import Action, ActionUpdate, Objective
+from storage.scorecards import actions_of, objectives_of
+
+LIST_ACTIONS = "/action mine"
+
+
+@dataclass(frozen=True)
+class ActionChanged:
+    action: Action
+    objective: Objective | None  # None: the action serves no objective
+    update: ActionUpdate
+
+
+@dataclass(frozen=True)
+class MyAction:
+    action: Action
+    objective: Objective | None
+    stalled: bool
+
+
+def post_update(
+    session: Session, workspace: str, text: str, user: str, now: datetime
+) -> ActionChanged:
+    """`/action update <action> <text>`: a progress note; it also restarts the stall clock."""
+    action, note = _action_and_text(session, workspace, text)
+    if not note:
+        raise UserError(
+            f"What's the news on *{action.title}*? "
+            f"Try `/action update {action.key} briefed the agency`."
+        )
+    _require_open(action, "update")
+    if action.status == PLANNED:
+        action.status = ACTIVE
+    return _record(session, action, user, now, "update", note)
+
+
+def mark_done(
+    session: Session, workspace: str, text: str, user: str, now: datetime
+) -> ActionChanged:
+    action, note = _action_and_text(session, workspace, text)
+    if action.status == DONE:
+        raise UserError(f"*{action.title}* is already done. Nice.")
+    action.status = DONE
+    return _record(session, action, user, now, DONE, note or "Marked done")
+
+
+def stop_action(
+    session: Session, workspace: str, text: str, user: str, now: datetime
+) -> ActionChanged:
+    """Stopping work that serves nothing is a good outcome, so it is one command away."""
+    action, reason = _action_and_text(session, workspace, text)
+    if action.status == STOPPED:
+        raise UserError(f"*{action.title}* is already stopped.")
+    action.status = STOPPED
+    return _record(session, action, user, now, STOPPED, reason or "Stopped")
+
+
+def my_actions(session: Session, workspace: str, user: str, now: datetime) -> list[MyAction]:
+    scorecard = require_scorecard(session, workspace)
+    today = local_today(scorecard, now)
+    objectives = {o.id: o for o in objectives_of(session, scorecard.id)}
+    return [
+        MyAction(
+            action, objectives.get(action.objective_id), is_stalled(action, scorecard, now, today)
+        )
+        for action in actions_of(session, scorecard.id, OPEN_ACTION_STATUSES)
+        if action.owner == user
+    ]
+
+
+def _action_and_text(session: Session, workspace: str, text: str) -> tuple[Action, str]:
+    scorecard = require_scorecard(session, workspace)
+    actions = list(actions_of(session, scorecard.id))
+    if not actions:
+        raise UserError("This scorecard has no actions yet: add them to its file, then import it.")
+    action, rest = split_leading_item(text, actions, action_names, "action", LIST_ACTIONS)
+    return action, rest.strip()
+
+
+def _require_open(action: Action, verb: str) -> None:
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise UserError(
+            f"*{action.title}* is {action.status}, so there is nothing to {verb}. "
+            "Reopen it in the scorecard file if the work has started again."
+        )
+
+
+def _record(
+    session: Session,
+    action: Action,
+    user: str,
+    now: datetime,
+    kind: str,
+    text: str,
+) -> ActionChanged:
+    action.last_update_at = now
+    update = ActionUpdate(action_id=action.id, author=user, kind=kind, text=text, created_at=now)
+    session.add(action)
+    session.add(update)
+    session.flush()
+    objective = session.get(Objective, action.objective_id) if action.objective_id else None
+    return ActionChanged(action, objective, update)

@@ -1,0 +1,152 @@
+"""Logging KPI readings, annotating them and taking them back."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from scorecard.errors import UserError
+from scorecard.finding import find_one, kpi_names, split_leading_item
+from scorecard.log_arguments import split_log_arguments
+from scorecard.overview import KpiView, view_kpi
+from scorecard.values import parse_value
+from scorecard.vocabulary import OFF_TRACK
+from scorecard.workspace import local_today, require_scorecard
+from storage.models import Kpi, Objective, Reading, Scorecard
+from storage.readings import (
+    add_reading,
+    latest_by_author,
+    latest_reading_of,
+    reading_before,
+    recent_readings,
+)
+from storage.scorecards import kpis_of
+
+# How far back `/kpi undo` reaches: long enough to notice a typo, short enough to be safe.
+UNDO_WINDOW = timedelta(days=1)
+# How many days of readings `/kpi show` draws as history.
+HISTORY_LENGTH = 12
+LIST_KPIS = "/kpi list"
+
+
+@dataclass(frozen=True)
+class ReadingLogged:
+    scorecard: Scorecard
+    kpi: KpiView  # the KPI as it stands now, after this reading
+    reading: Reading
+    previous: Reading | None  # the reading that was current just before this one
+    replaced: Reading | None  # an earlier reading for the same day that this one corrects
+    is_current: bool  # False when a back-dated reading leaves a newer one current
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else self.reading.value - self.previous.value
+
+    @property
+    def needs_note(self) -> bool:
+        """An off-track reading without a note: ask what happened while it is fresh."""
+        return self.is_current and self.kpi.status == OFF_TRACK and not self.reading.note
+
+
+@dataclass(frozen=True)
+class KpiDetail:
+    scorecard: Scorecard
+    kpi: KpiView
+    objective_title: str | None
+    history: list[Reading]
+
+    @property
+    def change(self) -> float | None:
+        if len(self.history) < 2:
+            return None
+        return self.history[-1].value - self.history[-2].value
+
+
+def record_reading(
+    session: Session, workspace: str, text: str, user: str, now: datetime
+) -> ReadingLogged:
+    scorecard = require_scorecard(session, workspace)
+    today = local_today(scorecard, now)
+    kpis = _kpis(session, scorecard)
+    units = {name.casefold(): kpi.unit for kpi in kpis for name in kpi_names(kpi)}
+    arguments = split_log_arguments(
+        text,
+        today,
+        [name for kpi in kpis for name in kpi_names(kpi)],
+        unit_of=lambda name: units.get(name.casefold(), ""),
+    )
+    kpi = find_one(arguments.kpi_text, kpis, kpi_names, "KPI", LIST_KPIS)
+    value = parse_value(arguments.value_text, kpi.unit)
+    day = arguments.day or today
+    if day > today:
+        raise UserError(
+            f"{day:%a %d %b %Y} is in the future, and readings are for what already happened. "
+            "Leave the date out for today, or give an earlier one."
+        )
+    reading = add_reading(
+        session,
+        Reading(
+            scorecard_id=scorecard.id,
+            kpi_id=kpi.id,
+            period=day,
+            value=value,
+            logged_by=user,
+            logged_at=now,
+            note=arguments.note.strip() or None,
+        ),
+    )
+    previous = reading_before(session, kpi.id, reading)
+    replaced = previous if previous is not None and previous.period == day else None
+    current = latest_reading_of(session, kpi.id)
+    view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
+    return ReadingLogged(scorecard, view, reading, previous, replaced, current == reading)
+
+
+def add_note(
+    session: Session, workspace: str, text: str, user: str, now: datetime
+) -> tuple[Kpi, Reading]:
+    """`/kpi note <kpi> <text>`: explain the latest reading of a KPI."""
+    scorecard = require_scorecard(session, workspace)
+    kpi, note = split_leading_item(text, _kpis(session, scorecard), kpi_names, "KPI", LIST_KPIS)
+    if not note.strip():
+        raise UserError(f"What should the note say? Try `/kpi note {kpi.key} campaign paused`.")
+    reading = latest_reading_of(session, kpi.id)
+    if reading is None:
+        raise UserError(f"*{kpi.name}* has no readings yet to add a note to.")
+    reading.note = f"{reading.note}\n{note.strip()}" if reading.note else note.strip()
+    session.add(reading)
+    return kpi, reading
+
+
+def undo_last_reading(
+    session: Session, workspace: str, user: str, now: datetime
+) -> tuple[Kpi, Reading]:
+    """Remove the caller's own most recent reading, if they logged it within a day."""
+    scorecard = require_scorecard(session, workspace)
+    reading = latest_by_author(session, scorecard.id, user, now - UNDO_WINDOW)
+    if reading is None:
+        raise UserError(
+            "You have no readings from the last 24 hours to undo. "
+            "Older readings stay, so the history remains honest."
+        )
+    kpi = session.get(Kpi, reading.kpi_id)
+    assert kpi is not None
+    session.delete(reading)
+    return kpi, reading
+
+
+def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> KpiDetail:
+    scorecard = require_scorecard(session, workspace)
+    kpi = find_one(text, _kpis(session, scorecard), kpi_names, "KPI", LIST_KPIS)
+    history = recent_readings(session, kpi.id, HISTORY_LENGTH)
+    current = history[-1] if history else None
+    view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
+    objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
+    return KpiDetail(scorecard, view, objective.title if objective else None, history)
+
+
+def _kpis(session: Session, scorecard: Scorecard) -> list[Kpi]:
+    kpis = list(kpis_of(session, scorecard.id))
+    if not kpis:
+        raise UserError("This scorecard has no KPIs yet: add them to its file, then import it.")
+    return kpis

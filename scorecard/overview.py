@@ -1,0 +1,101 @@
+"""The whole scorecard with every status worked out: what /kpi list, /why and digests show."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from scorecard.status import Goal, KpiScore, roll_up, score_kpi
+from storage.models import Kpi, Objective, Perspective, Reading, Scorecard
+from storage.readings import latest_readings
+from storage.scorecards import kpis_of, links_of, objectives_of, perspectives_of
+
+
+@dataclass(eq=False)  # compared by identity: views point at each other
+class KpiView:
+    kpi: Kpi
+    reading: Reading | None
+    score: KpiScore
+
+    @property
+    def status(self) -> str:
+        return self.score.status
+
+    @property
+    def value(self) -> float | None:
+        return None if self.reading is None else self.reading.value
+
+
+@dataclass(eq=False)  # compared by identity: views point at each other
+class ObjectiveView:
+    objective: Objective
+    perspective: Perspective
+    kpis: list[KpiView] = field(default_factory=list)
+    supports: list["ObjectiveView"] = field(default_factory=list)
+    supported_by: list["ObjectiveView"] = field(default_factory=list)
+    status: str = ""
+    score: float | None = None
+
+
+@dataclass(eq=False)  # compared by identity: views point at each other
+class PerspectiveView:
+    perspective: Perspective
+    objectives: list[ObjectiveView] = field(default_factory=list)
+    status: str = ""
+    score: float | None = None
+
+
+@dataclass
+class Overview:
+    scorecard: Scorecard
+    today: date
+    perspectives: list[PerspectiveView]
+    objectives: dict[int, ObjectiveView]
+    kpis: dict[int, KpiView]
+    unmeasured_kpis: list[KpiView]  # KPIs that measure no objective
+
+    def objective(self, objective_id: int | None) -> ObjectiveView | None:
+        return None if objective_id is None else self.objectives.get(objective_id)
+
+
+def goal_of(kpi: Kpi) -> Goal:
+    start = kpi.baseline_date or kpi.created_at.date()
+    return Goal(kpi.baseline, kpi.target, kpi.direction, start, kpi.target_date)
+
+
+def view_kpi(kpi: Kpi, reading: Reading | None, today: date, tolerance: float) -> KpiView:
+    value = None if reading is None else reading.value
+    return KpiView(kpi, reading, score_kpi(goal_of(kpi), value, today, tolerance))
+
+
+def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overview:
+    assert scorecard.id is not None
+    perspectives = [PerspectiveView(p) for p in perspectives_of(session, scorecard.id)]
+    perspective_by_id = {view.perspective.id: view for view in perspectives}
+    objectives: dict[int, ObjectiveView] = {}
+    for objective in objectives_of(session, scorecard.id):
+        perspective = perspective_by_id[objective.perspective_id]
+        view = ObjectiveView(objective, perspective.perspective)
+        objectives[objective.id] = view
+        perspective.objectives.append(view)
+    for objective_id, supports_id in links_of(session, scorecard.id):
+        if objective_id in objectives and supports_id in objectives:
+            objectives[objective_id].supports.append(objectives[supports_id])
+            objectives[supports_id].supported_by.append(objectives[objective_id])
+
+    readings = latest_readings(session, scorecard.id)
+    kpis: dict[int, KpiView] = {}
+    unmeasured: list[KpiView] = []
+    for kpi in kpis_of(session, scorecard.id):
+        view = view_kpi(kpi, readings.get(kpi.id), today, scorecard.at_risk_tolerance)
+        kpis[kpi.id] = view
+        owner = objectives.get(kpi.objective_id) if kpi.objective_id is not None else None
+        (owner.kpis if owner else unmeasured).append(view)
+
+    for objective_view in objectives.values():
+        parts = [(k.status, k.kpi.weight) for k in objective_view.kpis]
+        objective_view.status, objective_view.score = roll_up(parts)
+    for perspective_view in perspectives:
+        parts = [(o.status, o.objective.weight) for o in perspective_view.objectives]
+        perspective_view.status, perspective_view.score = roll_up(parts)
+    return Overview(scorecard, today, perspectives, objectives, kpis, unmeasured)

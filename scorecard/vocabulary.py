@@ -1,0 +1,35 @@
+"""The words of the Balanced Scorecard as Scorecard stores them."""
+
+from datetime import timedelta
+
+DEFAULT_PERSPECTIVES: tuple[tuple[str, str], ...] = (
+    ("financial", "Financial"),
+    ("customer", "Customer"),
+    ("internal", "Internal processes"),
+    ("learning", "Learning & growth"),
+)
+
+UP, DOWN = "up", "down"
+DIRECTIONS = (UP, DOWN)
+
+KPI_KINDS = ("lead", "lag")
+
+# How often a KPI is read, and how long after its last reading the next one counts as overdue.
+READING_INTERVALS: dict[str, timedelta] = {
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+    "monthly": timedelta(days=31),
+    "quarterly": timedelta(days=92),
+}
+FREQUENCIES = tuple(READING_INTERVALS)
+
+PLANNED, ACTIVE, DONE, STOPPED = "planned", "active", "done", "stopped"
+ACTION_STATUSES = (PLANNED, ACTIVE, DONE, STOPPED)
+OPEN_ACTION_STATUSES = (PLANNED, ACTIVE)
+
+ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on_track", "at_risk", "off_track", "no_data"
+STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
+
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_AT_RISK_TOLERANCE = 0.10
+DEFAULT_STALL_AFTER_DAYS = 14

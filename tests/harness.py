@@ -1,0 +1,73 @@
+"""The whole bot in-process for tests: type a command, read the reply.
+
+    reply = slack.command("/kpi", "log followers 12.4k", user="U1")
+
+The app is the real Bolt app behind the real WSGI app, reached over HTTP with signed requests;
+its Web API calls go to a local stand-in that records them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.http import SLACK_PATH, ScorecardWSGI
+from bot.local_server import LocalHttpServer
+from bot.plain_text import message_to_text
+from bot.signed_requests import SignedRequestSender
+from bot.slack_standin import SlackStandIn
+from storage.db import Database
+
+SIGNING_SECRET = "test-signing-secret"
+WORKSPACE = "T0DEMO"
+
+
+@dataclass
+class Reply:
+    status: int
+    message: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """What a person reads: the blocks as plain text."""
+        return message_to_text(self.message)
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.message.get("response_type") == "ephemeral"
+
+
+class SlackHarness:
+    def __init__(self, database: Database, now: datetime) -> None:
+        self.database = database
+        self.now = now
+        self.api = SlackStandIn()
+        self.api.start()
+        settings = Settings(
+            bot_token="xoxb-test",
+            signing_secret=SIGNING_SECRET,
+            slack_api_url=self.api.api_url,
+        )
+        self.app = create_app(settings, database, clock=lambda: self.now)
+        self.server = LocalHttpServer(ScorecardWSGI(self.app, database)).start()
+        self.sender = SignedRequestSender(self.server.url + SLACK_PATH, SIGNING_SECRET)
+
+    def command(
+        self, command: str, text: str = "", *, user: str = "U0LEAD", team: str = WORKSPACE
+    ) -> Reply:
+        answer = self.sender.slash_command(
+            command, text, team_id=team, user_id=user, response_url=self.api.response_url()
+        )
+        return Reply(answer.status, answer.json() if answer.status == 200 and answer.body else {})
+
+    def interact(self, payload: dict[str, Any]) -> Reply:
+        answer = self.sender.interaction(payload)
+        return Reply(answer.status, answer.json() if answer.status == 200 and answer.body else {})
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def close(self) -> None:
+        self.server.stop()
+        self.api.stop()
