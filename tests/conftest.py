@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import SQLModel
 
-from storage.db import Database
+from storage.db import Database, normalize_database_url
 from storage.migrate import upgrade
 from tests.harness import SlackHarness
 
@@ -35,13 +35,22 @@ def postgres_database() -> Iterator[Database | None]:
     if not POSTGRES_URL:
         yield None
         return
-    database = Database(POSTGRES_URL)
-    with database.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    # A schema of its own per test run, so runs in parallel (or a developer's shell) don't collide.
+    schema = f"test_run_{os.getpid()}"
+    admin = create_engine(normalize_database_url(POSTGRES_URL))
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(normalize_database_url(POSTGRES_URL)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    database = Database(url.render_as_string(hide_password=False))
     upgrade(database)
     yield database
     database.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture
