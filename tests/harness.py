@@ -15,9 +15,11 @@ from bot.config import Settings
 from bot.http import SLACK_PATH, ScorecardWSGI
 from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
-from bot.signed_requests import SignedRequestSender
+from bot.signed_requests import HttpAnswer, SignedRequestSender
 from bot.slack_standin import SlackStandIn
+from scorecard.importing import import_scorecard
 from storage.db import Database
+from templates.limits import problems
 
 SIGNING_SECRET = "test-signing-secret"
 WORKSPACE = "T0DEMO"
@@ -53,17 +55,31 @@ class SlackHarness:
         self.server = LocalHttpServer(ScorecardWSGI(self.app, database)).start()
         self.sender = SignedRequestSender(self.server.url + SLACK_PATH, SIGNING_SECRET)
 
+    def load(self, scorecard_yaml: str) -> None:
+        """Import a scorecard file, as `scorecard import` does."""
+        import_scorecard(self.database, scorecard_yaml)
+
     def command(
-        self, command: str, text: str = "", *, user: str = "U0LEAD", team: str = WORKSPACE
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = "U0LEAD",
+        team: str = WORKSPACE,
+        channel: str = "C0DEMO",
     ) -> Reply:
         answer = self.sender.slash_command(
-            command, text, team_id=team, user_id=user, response_url=self.api.response_url()
+            command,
+            text,
+            team_id=team,
+            user_id=user,
+            channel_id=channel,
+            response_url=self.api.response_url(),
         )
-        return Reply(answer.status, answer.json() if answer.status == 200 and answer.body else {})
+        return _reply(answer)
 
     def interact(self, payload: dict[str, Any]) -> Reply:
-        answer = self.sender.interaction(payload)
-        return Reply(answer.status, answer.json() if answer.status == 200 and answer.body else {})
+        return _reply(self.sender.interaction(payload))
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
@@ -71,3 +87,11 @@ class SlackHarness:
     def close(self) -> None:
         self.server.stop()
         self.api.stop()
+
+
+def _reply(answer: HttpAnswer) -> Reply:
+    """Every message the app answers with must be one Slack would accept."""
+    message = answer.json() if answer.status == 200 and answer.body else {}
+    if message:
+        assert problems(message) == [], (problems(message), message)
+    return Reply(answer.status, message)

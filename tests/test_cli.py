@@ -1,0 +1,163 @@
+"""The `scorecard` command as a newcomer meets it: real processes, real exit codes."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.http import SLACK_PATH
+from bot.signed_requests import SignedRequestSender
+from bot.slack_standin import SlackStandIn
+from tests.sample import SAMPLE_SCORECARD
+
+SIGNING_SECRET = "cli-test-secret"
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+
+
+def scorecard(
+    *arguments: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {key: value for key, value in os.environ.items() if key not in SLACK_VARIABLES}
+    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    return clean
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [("serve", "SLACK_BOT_TOKEN"), ("socket", "SLACK_APP_TOKEN")],
+)
+def test_a_missing_setting_is_one_clear_line_and_exit_status_2(
+    env: dict[str, str], command: str, variable: str
+) -> None:
+    result = scorecard(command, env=env)
+
+    assert result.returncode == 2
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_explains_how_to_start(env: dict[str, str]) -> None:
+    result = scorecard("--help", env=env)
+
+    assert result.returncode == 0
+    assert "scorecard console --demo" in result.stdout
+
+
+def test_console_demo_logs_shows_and_answers_why(env: dict[str, str]) -> None:
+    typed = "\n".join(
+        [
+            "/kpi log instagram followers 12.4k",
+            "/kpi show instagram followers",
+            "/why daily meme posts",
+            "/kpi list",
+            "quit",
+        ]
+    )
+
+    result = scorecard("console", "--demo", env=env, stdin=typed)
+
+    assert result.returncode == 0, result.stderr
+    assert "Logged Instagram followers" in result.stdout
+    assert "12,400" in result.stdout
+    assert "serves no objective" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.fixture
+def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """`scorecard serve` under gunicorn, talking to a local Slack stand-in."""
+    stand_in = SlackStandIn().start()
+    scorecard_file = tmp_path / "scorecard.yaml"
+    scorecard_file.write_text(SAMPLE_SCORECARD)
+    assert scorecard("import", str(scorecard_file), env=env).returncode == 0
+    port = free_port()
+    env = env | {
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stand_in.api_url,
+        "WEB_CONCURRENCY": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        stand_in.stop()
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(
+                f"serve exited early: {server.stderr.read() if server.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError("serve did not become healthy")
+
+
+def test_serve_answers_signed_commands_under_gunicorn(served: str) -> None:
+    sender = SignedRequestSender(served + SLACK_PATH, SIGNING_SECRET)
+
+    answer = sender.slash_command(
+        "/kpi", "log instagram followers 12400", team_id="T0DEMO", user_id="U0SOCIAL"
+    )
+    listed = sender.slash_command("/kpi", "list", team_id="T0DEMO", user_id="U0SOCIAL")
+
+    assert answer.status == 200
+    assert "12,400" in answer.body
+    assert "Instagram followers" in listed.body
+
+
+def test_import_export_round_trip_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    scorecard_file = tmp_path / "scorecard.yaml"
+    scorecard_file.write_text(SAMPLE_SCORECARD)
+
+    imported = scorecard("import", str(scorecard_file), env=env)
+    exported = scorecard("export", env=env)
+
+    assert imported.returncode == 0, imported.stderr
+    assert exported.returncode == 0, exported.stderr
+    assert "Weekly live Q&A" in exported.stdout
+    (tmp_path / "again.yaml").write_text(exported.stdout)
+    assert scorecard("import", str(tmp_path / "again.yaml"), env=env).returncode == 0
