@@ -14,6 +14,8 @@ LOOPBACK = "127.0.0.1"
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when many commands arrive at once.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -27,6 +27,9 @@ _EMOJI = {
     "bell": "🔔",
 }
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+# *bold* and _italic_ as whole words only, so keys like instagram_followers stay intact.
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
 
 
 def mrkdwn_to_text(text: str) -> str:
@@ -39,7 +42,12 @@ def mrkdwn_to_text(text: str) -> str:
         return f"{label} ({target})" if label else target
 
     text = _LINK.sub(link, text)
+    text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
     text = re.sub(r":([a-z0-9_+-]+):", lambda m: _EMOJI.get(m.group(1), m.group(0)), text)
+    return _unescape(text)
+
+
+def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -53,7 +61,7 @@ def message_to_text(message: dict[str, Any]) -> str:
 def _block_to_text(block: dict[str, Any]) -> str:
     kind = block.get("type")
     if kind == "header":
-        title = block["text"]["text"]
+        title = _unescape(block["text"]["text"])
         return f"{title}\n{'─' * min(len(title), 60)}"
     if kind == "section":
         parts = []

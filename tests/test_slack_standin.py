@@ -5,6 +5,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from slack_sdk import WebClient
@@ -207,3 +208,16 @@ def test_clear_forgets_calls(standin: SlackStandIn, client: WebClient) -> None:
     standin.clear()
 
     assert standin.calls() == []
+
+
+def test_fifty_calls_at_once_are_all_answered_and_recorded(
+    standin: SlackStandIn, client: WebClient
+) -> None:
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(
+            pool.map(lambda n: client.chat_postMessage(channel="C0DEMO", text=str(n)), range(50))
+        )
+
+    assert all(answer["ok"] for answer in answers)
+    assert len({answer["ts"] for answer in answers}) == 50
+    assert sorted(int(call.params["text"]) for call in standin.calls()) == list(range(50))

@@ -1,0 +1,434 @@
+"""A local stand-in for Slack's Web API that records every call, for the tests and the console.
+
+Like the mock server slack-bolt's own tests use: a real `WebClient` pointed at `api_url` talks
+HTTP to it, so requests go through the SDK's encoding, retries and error handling exactly as they
+would against slack.com. Answers are shaped like Slack's, and failures can be injected per method.
+"""
+
+import contextlib
+import itertools
+import json
+import logging
+import threading
+import time
+import urllib.parse
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from zoneinfo import ZoneInfo
+
+logger = logging.getLogger(__name__)
+
+LOOPBACK = "127.0.0.1"
+API_PREFIX = "/api/"
+RESPONSE_PREFIX = "/response/"
+# The pseudo-method under which posts to a response_url are recorded.
+RESPONSE_URL = "response_url"
+STOP_POLL_SECONDS = 0.02
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+TEAM_ID = "T0DEMO"
+BOT_USER_ID = "U0SCORECARD"
+BOT_ID = "B0SCORECARD"
+# Message timestamps count up from here, so they sort and look like Slack's.
+FIRST_TS_SECONDS = 1732442400
+# Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls")
+
+Params = dict[str, Any]
+Answer = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    method: str  # "chat.postMessage", or "response_url" for posts to a response URL
+    params: Params
+    token: str | None
+    at: float  # time.time() when it arrived
+
+
+@dataclass(frozen=True)
+class StandInUser:
+    user_id: str
+    tz: str = DEFAULT_TIMEZONE
+    away: bool = False
+    status_text: str = ""
+    deleted: bool = False
+
+
+class SlackStandIn:
+    """Answers Web API calls on loopback and remembers them. Start it, then use `api_url`."""
+
+    def __init__(self, team_id: str = TEAM_ID) -> None:
+        self.team_id = team_id
+        self.on_call: Callable[[RecordedCall], None] | None = None
+        self._calls: list[RecordedCall] = []
+        self._arrived = threading.Condition()
+        self._failures: dict[str, deque[str]] = defaultdict(deque)
+        self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
+        self._users: dict[str, StandInUser] = {}
+        self._ts_counter = itertools.count(1)
+        self._view_counter = itertools.count(1)
+        self._response_counter = itertools.count(1)
+        self._server = _StandInServer((LOOPBACK, 0), _handler_for(self))
+        # A short poll interval keeps stop() quick: tests start and stop one per test.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": STOP_POLL_SECONDS},
+            name="slack-standin",
+            daemon=True,
+        )
+
+    # Lifecycle and addresses
+
+    def start(self) -> "SlackStandIn":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "SlackStandIn":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self._server.server_port}"
+
+    @property
+    def api_url(self) -> str:
+        """For `WebClient(base_url=...)`: ends in a slash, as the SDK expects."""
+        return self.base_url + API_PREFIX
+
+    def response_url(self) -> str:
+        """A fresh response_url; what is posted to it is recorded as method "response_url"."""
+        return f"{self.base_url}{RESPONSE_PREFIX}{next(self._response_counter)}"
+
+    # Configuration and failure injection
+
+    def add_user(
+        self,
+        user_id: str,
+        tz: str = DEFAULT_TIMEZONE,
+        away: bool = False,
+        status_text: str = "",
+        deleted: bool = False,
+    ) -> None:
+        with self._arrived:
+            self._users[user_id] = StandInUser(user_id, tz, away, status_text, deleted)
+
+    def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
+        """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
+        with self._arrived:
+            self._failures[method].extend([error] * times)
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP 429 with a Retry-After header."""
+        with self._arrived:
+            self._rate_limits[method].extend([retry_after] * times)
+
+    # Reading what was recorded
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        """Every call so far, oldest first, including ones answered with an error or a 429."""
+        with self._arrived:
+            return [call for call in self._calls if method is None or call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
+        """Block until `count` calls of `method` have arrived (for work done in the background)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                found = [call for call in self._calls if call.method == method]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    break
+                self._arrived.wait(remaining)
+            if len(found) >= count:
+                return found
+            arrived = [call.method for call in self._calls]
+        raise AssertionError(
+            f"Expected {count} call(s) of {method} within {timeout}s, got {len(found)}. "
+            f"Calls that did arrive: {arrived or 'none'}"
+        )
+
+    def clear(self) -> None:
+        with self._arrived:
+            self._calls.clear()
+            self._failures.clear()
+            self._rate_limits.clear()
+
+    # Answering
+
+    def handle(self, path: str, params: Params, token: str | None) -> tuple[int, Answer, int]:
+        """Record one request and work out (HTTP status, JSON answer, Retry-After seconds)."""
+        if path.startswith(RESPONSE_PREFIX):
+            self._record(RecordedCall(RESPONSE_URL, params, None, time.time()))
+            return 200, {"ok": True}, 0
+        if not path.startswith(API_PREFIX):
+            return 404, {"ok": False, "error": "not_found"}, 0
+        method = path.removeprefix(API_PREFIX).strip("/")
+        self._record(RecordedCall(method, params, token, time.time()))
+        with self._arrived:
+            retry_after = _pop(self._rate_limits, method)
+            failure = _pop(self._failures, method)
+        if retry_after is not None:
+            return 429, {"ok": False, "error": "ratelimited"}, retry_after
+        if not token or not token.startswith("xox"):
+            return 200, {"ok": False, "error": "not_authed"}, 0
+        if failure is not None:
+            return 200, {"ok": False, "error": failure}, 0
+        answer = self._answers().get(method)
+        if answer is None:
+            return 200, {"ok": False, "error": "unknown_method"}, 0
+        return 200, answer(params), 0
+
+    def _record(self, call: RecordedCall) -> None:
+        with self._arrived:
+            self._calls.append(call)
+            self._arrived.notify_all()
+        if self.on_call is not None:
+            try:
+                self.on_call(call)
+            except Exception:  # a broken hook must not turn into a failed Slack call
+                logger.exception("on_call hook failed for %s", call.method)
+
+    def _answers(self) -> dict[str, Callable[[Params], Answer]]:
+        return {
+            "api.test": lambda params: {"ok": True, "args": params},
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._update_message,
+            "chat.delete": self._delete_message,
+            "conversations.open": self._open_conversation,
+            "conversations.info": self._conversation_info,
+            "views.open": self._view,
+            "views.update": self._view,
+            "views.push": self._view,
+            "users.info": self._user_info,
+            "users.getPresence": self._presence,
+        }
+
+    def _auth_test(self, params: Params) -> Answer:
+        return {
+            "ok": True,
+            "url": "https://scorecard-demo.slack.com/",
+            "team": "Scorecard demo",
+            "user": "scorecard",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, params: Params) -> Answer:
+        if not params.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        channel = _direct_channel(str(params["channel"]))
+        ts = self._next_ts()
+        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+
+    def _post_ephemeral(self, params: Params) -> Answer:
+        if not params.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("user"):
+            return {"ok": False, "error": "user_not_in_channel"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _update_message(self, params: Params) -> Answer:
+        if not params.get("channel") or not params.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        ts = str(params["ts"])
+        return {
+            "ok": True,
+            "channel": params["channel"],
+            "ts": ts,
+            "text": params.get("text", ""),
+            "message": self._message(params, ts),
+        }
+
+    def _delete_message(self, params: Params) -> Answer:
+        if not params.get("channel") or not params.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+
+    def _open_conversation(self, params: Params) -> Answer:
+        users = [user for user in str(params.get("users", "")).split(",") if user]
+        if not users and params.get("channel"):
+            return {"ok": True, "channel": {"id": params["channel"]}}
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": _direct_channel(users[0])}}
+        return {"ok": True, "channel": {"id": "G" + "".join(u[1:4] for u in users)}}
+
+    def _conversation_info(self, params: Params) -> Answer:
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        info: dict[str, Any] = {
+            "id": channel,
+            "name": channel.lower(),
+            "is_channel": channel.startswith("C"),
+            "is_im": channel.startswith("D"),
+            "is_mpim": channel.startswith("G"),
+            "is_private": not channel.startswith("C"),
+            "is_member": True,
+            "is_archived": False,
+        }
+        if channel.startswith("D"):
+            info["user"] = "U" + channel[1:]
+        return {"ok": True, "channel": info}
+
+    def _view(self, params: Params) -> Answer:
+        view = params.get("view")
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        view_id = params.get("view_id") or f"V{next(self._view_counter):08d}"
+        shown = {
+            **view,
+            "id": view_id,
+            "team_id": self.team_id,
+            "state": {"values": {}},
+            "hash": f"{time.time():.6f}.hash",
+            "app_id": "A0SCORECARD",
+            "bot_id": BOT_ID,
+        }
+        return {"ok": True, "view": shown}
+
+    def _user_info(self, params: Params) -> Answer:
+        user_id = str(params.get("user", ""))
+        if not user_id:
+            return {"ok": False, "error": "user_not_found"}
+        with self._arrived:
+            user = self._users.get(user_id, StandInUser(user_id))
+        now = datetime.now(ZoneInfo(user.tz))
+        offset = now.utcoffset()
+        return {
+            "ok": True,
+            "user": {
+                "id": user.user_id,
+                "team_id": self.team_id,
+                "name": user.user_id.lower(),
+                "real_name": user.user_id,
+                "deleted": user.deleted,
+                "is_bot": False,
+                "tz": user.tz,
+                "tz_label": now.tzname(),
+                "tz_offset": int(offset.total_seconds()) if offset else 0,
+                "profile": {
+                    "real_name": user.user_id,
+                    "display_name": user.user_id.lower(),
+                    "status_text": user.status_text,
+                    "status_emoji": "",
+                },
+            },
+        }
+
+    def _presence(self, params: Params) -> Answer:
+        with self._arrived:
+            user = self._users.get(str(params.get("user", "")))
+        return {"ok": True, "presence": "away" if user and user.away else "active"}
+
+    def _message(self, params: Params, ts: str) -> dict[str, Any]:
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
+        message["text"] = params.get("text", "")
+        if "blocks" in params:
+            message["blocks"] = params["blocks"]
+        return message
+
+    def _next_ts(self) -> str:
+        step = next(self._ts_counter) * 100
+        return f"{FIRST_TS_SECONDS + step // 1_000_000}.{step % 1_000_000:06d}"
+
+
+def _pop(queues: dict[str, deque[Any]], method: str) -> Any | None:
+    queue = queues.get(method)
+    return queue.popleft() if queue else None
+
+
+def _direct_channel(channel_or_user: str) -> str:
+    """Posting to a user ID lands in the DM with them, as on Slack: U0LEAD -> D0LEAD."""
+    if channel_or_user[:1] in ("U", "W"):
+        return "D" + channel_or_user[1:]
+    return channel_or_user
+
+
+def read_params(query: str, body: bytes, content_type: str) -> Params:
+    """One dict from the query string and a JSON or form-encoded body, JSON fields decoded."""
+    params: Params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+    if body:
+        text = body.decode("utf-8")
+        if "json" in content_type or text.lstrip().startswith("{"):
+            decoded = json.loads(text)
+            if isinstance(decoded, dict):
+                params.update(decoded)
+        else:
+            params.update(urllib.parse.parse_qsl(text, keep_blank_values=True))
+    for name in JSON_FIELDS:
+        value = params.get(name)
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            # Left as sent when it is not JSON: a test can still see what the app got wrong.
+            with contextlib.suppress(ValueError):
+                params[name] = json.loads(value)
+    return params
+
+
+class _StandInServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when tests fire 50 calls at once.
+    request_queue_size = 128
+
+
+def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
+    class StandInHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the base class's naming)
+            self._answer(b"")
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            self._answer(self.rfile.read(length) if length else b"")
+
+        def _answer(self, body: bytes) -> None:
+            path, _, query = self.path.partition("?")
+            try:
+                params = read_params(query, body, self.headers.get("Content-Type", ""))
+            except ValueError:
+                self._send(400, {"ok": False, "error": "invalid_json"}, 0)
+                return
+            token_param = params.pop("token", None)
+            token = _bearer(self.headers.get("Authorization")) or token_param
+            self._send(*standin.handle(path, params, token))
+
+        def _send(self, status: int, answer: Answer, retry_after: int) -> None:
+            payload = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            if status == 429:
+                self.send_header("Retry-After", str(retry_after))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return StandInHandler
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip() or None
+    return None

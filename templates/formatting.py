@@ -1,0 +1,129 @@
+"""Pure formatting for messages: escaping, and the filters templates use. No Slack API, no DB.
+
+Templates are JSON documents with `{{ … }}` inside JSON strings, so every interpolated value is
+escaped twice over: for Slack mrkdwn (`&`, `<`, `>`, so a KPI named `<!channel>` pings nobody)
+and for the inside of a JSON string (quotes, backslashes, newlines). Markup we build on purpose,
+such as a mention, is a `SlackText` and only gets the JSON half.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from scorecard.vocabulary import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK
+
+T = TypeVar("T")
+
+STATUS_EMOJI = {
+    ON_TRACK: ":large_green_circle:",
+    AT_RISK: ":large_yellow_circle:",
+    OFF_TRACK: ":red_circle:",
+    NO_DATA: ":white_circle:",
+}
+STATUS_LABELS = {
+    ON_TRACK: "on track",
+    AT_RISK: "at risk",
+    OFF_TRACK: "off track",
+    NO_DATA: "no data",
+}
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+NO_OWNER = "nobody"
+# Shown where a number is missing (no progress without a reading).
+MISSING = "–"
+
+
+class SlackText(str):
+    """Text that is already Slack markup (a mention, a link): not mrkdwn-escaped again."""
+
+
+class JsonLiteral(str):
+    """A complete JSON value, written into the template as is (outside any quotes)."""
+
+
+def escape_mrkdwn(text: str) -> str:
+    """The three characters Slack asks us to escape; `&` first, so entities stay intact."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_json_string(text: str) -> str:
+    """`text` as it must appear between the quotes of a JSON string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def interpolated(value: Any) -> str:
+    """How any `{{ value }}` lands in a template (Jinja's `finalize`)."""
+    if isinstance(value, JsonLiteral):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, SlackText):
+        return escape_json_string(value)
+    return escape_json_string(escape_mrkdwn(str(value)))
+
+
+def as_json(value: Any) -> JsonLiteral:
+    """A value as a JSON literal. A button `value` must be a string, so encode a dict twice:
+    `"value": {{ {"kpi": kpi.key}|json|json }}`."""
+    return JsonLiteral(json.dumps(value, ensure_ascii=False))
+
+
+def mention(user_id: str | None) -> str:
+    if not user_id:
+        return NO_OWNER
+    return SlackText(f"<@{escape_mrkdwn(user_id)}>")
+
+
+def channel(channel_id: str) -> SlackText:
+    return SlackText(f"<#{escape_mrkdwn(channel_id)}>")
+
+
+def link(url: str, text: str | None = None) -> SlackText:
+    """A mrkdwn link. `|` would end the address early, so it is percent-encoded there."""
+    address = escape_mrkdwn(url).replace("|", "%7C")
+    if not text:
+        return SlackText(f"<{address}>")
+    return SlackText(f"<{address}|{escape_mrkdwn(text)}>")
+
+
+def sparkline(values: Iterable[float | None]) -> str:
+    """[1, 5, 3] -> "▁█▄": the shape of recent readings in one line. Gaps are skipped."""
+    numbers = [number for number in values if number is not None]
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)
+    if high == low:
+        return SPARK_BARS[len(SPARK_BARS) // 2] * len(numbers)
+    top = len(SPARK_BARS) - 1
+    return "".join(SPARK_BARS[round((n - low) / (high - low) * top)] for n in numbers)
+
+
+def day(moment: date | datetime, today: date | None = None) -> str:
+    """ "Fri 20 Nov", with the year when it is not this year's."""
+    if isinstance(moment, datetime):
+        moment = moment.date()
+    today = today or date.today()
+    if moment.year == today.year:
+        return f"{moment:%a} {moment.day} {moment:%b}"
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def percent(share: float | None) -> str:
+    """0.42 -> "42%"."""
+    if share is None:
+        return MISSING
+    return f"{share * 100:.0f}%"
+
+
+def status_emoji(status: str) -> str:
+    return STATUS_EMOJI.get(status, STATUS_EMOJI[NO_DATA])
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+def cut(items: Sequence[T] | Iterable[T], limit: int) -> tuple[list[T], int]:
+    """The first `limit` items and how many were left out, for "…and N more"."""
+    everything = list(items)
+    return everything[:limit], max(0, len(everything) - limit)
