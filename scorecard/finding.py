@@ -45,7 +45,8 @@ def find_one(
     suggestion = matching.closest(query, items, names)
     hint = f" Did you mean *{_label(suggestion, names)}*?" if suggestion is not None else ""
     raise UserError(
-        f"I don't know a {kind} called “{query}”.{hint} `{list_command}` shows them all."
+        f"I don't know {_article(kind)} {kind} called “{query}”.{hint} "
+        f"`{list_command}` shows them all."
     )
 
 
@@ -82,6 +83,10 @@ def split_leading_item(
         return find_one(words[0], items, names, kind, list_command), " ".join(words[1:])
     _, size, item = best
     return item, " ".join(words[size:])
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[:1].casefold() in "aeiou" else "a"
 
 
 def _label(item: object, names: Callable[[T], Iterable[str]]) -> str:

@@ -1,15 +1,16 @@
 """Logging KPI readings, annotating them and taking them back."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from scorecard import matching
 from scorecard.errors import UserError
 from scorecard.finding import find_one, kpi_names, split_leading_item
 from scorecard.log_arguments import split_log_arguments
 from scorecard.overview import KpiView, view_kpi
-from scorecard.values import parse_value
+from scorecard.values import looks_like_value, parse_value
 from scorecard.vocabulary import OFF_TRACK
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Objective, Reading, Scorecard
@@ -20,7 +21,7 @@ from storage.readings import (
     reading_before,
     recent_readings,
 )
-from storage.scorecards import kpis_of
+from storage.scorecards import find_scorecard, kpis_of
 
 # How far back `/kpi undo` reaches: long enough to notice a typo, short enough to be safe.
 UNDO_WINDOW = timedelta(days=1)
@@ -78,11 +79,80 @@ def record_reading(
     kpi = find_one(arguments.kpi_text, kpis, kpi_names, "KPI", LIST_KPIS)
     value = parse_value(arguments.value_text, kpi.unit)
     day = arguments.day or today
+    _refuse_future(day, today)
+    return _store(session, scorecard, kpi, value, day, arguments.note, user, now)
+
+
+class InvalidReading(UserError):
+    """A reading refused because of one field of a form: `field` is "kpi", "value" or "day"."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def log_reading_for(
+    session: Session,
+    workspace: str,
+    kpi_id: int,
+    value_text: str,
+    day: date | None,
+    note: str,
+    user: str,
+    now: datetime,
+) -> ReadingLogged:
+    """The "Log reading" modal: like `/kpi log`, with the KPI, value, date and note apart."""
+    scorecard = require_scorecard(session, workspace)
+    try:
+        kpi = find_kpi_by_id(session, workspace, kpi_id)
+    except UserError as error:
+        raise InvalidReading(error.message, "kpi") from error
+    today = local_today(scorecard, now)
+    try:
+        value = parse_value(value_text, kpi.unit)
+    except UserError as error:
+        raise InvalidReading(error.message, "value") from error
+    day = day or today
+    try:
+        _refuse_future(day, today)
+    except UserError as error:
+        raise InvalidReading(error.message, "day") from error
+    return _store(session, scorecard, kpi, value, day, note, user, now)
+
+
+def find_kpi_by_id(session: Session, workspace: str, kpi_id: int) -> Kpi:
+    scorecard = require_scorecard(session, workspace)
+    kpi = session.get(Kpi, kpi_id)
+    if kpi is None or kpi.scorecard_id != scorecard.id or kpi.archived:
+        raise UserError("That KPI is no longer on the scorecard.")
+    return kpi
+
+
+def kpis_for(session: Session, workspace: str, user: str) -> list[Kpi]:
+    """KPIs for a picker: the person's own first, then everyone else's."""
+    scorecard = require_scorecard(session, workspace)
+    return sorted(_kpis(session, scorecard), key=lambda kpi: kpi.owner != user)
+
+
+def _refuse_future(day: date, today: date) -> None:
     if day > today:
         raise UserError(
             f"{day:%a %d %b %Y} is in the future, and readings are for what already happened. "
             "Leave the date out for today, or give an earlier one."
         )
+
+
+def _store(
+    session: Session,
+    scorecard: Scorecard,
+    kpi: Kpi,
+    value: float,
+    day: date,
+    note: str,
+    user: str,
+    now: datetime,
+) -> ReadingLogged:
+    today = local_today(scorecard, now)
     reading = add_reading(
         session,
         Reading(
@@ -92,7 +162,7 @@ def record_reading(
             value=value,
             logged_by=user,
             logged_at=now,
-            note=arguments.note.strip() or None,
+            note=note.strip() or None,
         ),
     )
     previous = reading_before(session, kpi.id, reading)
@@ -143,6 +213,22 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
     return KpiDetail(scorecard, view, objective.title if objective else None, history)
+
+
+def looks_like_reading(session: Session, workspace: str, text: str) -> bool:
+    """`/kpi followers 12k` logs a reading, but `/kpi top 10 posts` shows the KPI "Top 10 posts"."""
+    words = text.split()
+    if not any(looks_like_value(word) for word in words[1:]):
+        return False
+    scorecard = find_scorecard(session, workspace)
+    if scorecard is None:
+        return True  # logging explains that there is no scorecard yet
+    typed = matching.normalize(text)
+    return all(
+        matching.normalize(name) != typed
+        for kpi in kpis_of(session, scorecard.id)
+        for name in kpi_names(kpi)
+    )
 
 
 def _kpis(session: Session, scorecard: Scorecard) -> list[Kpi]:

@@ -1,0 +1,212 @@
+"""Which day a reading is for, as people say it: "yesterday", "friday", "20 nov", "3 days ago".
+
+`parse_day` is strict on purpose, because it runs on the words right after a value, which are
+usually the start of a note. A word is only taken as (part of) a date if it is a relative word
+(today, yesterday, a weekday, "3 days ago") or contains a digit next to a month name, or is an
+ISO date. So "12", "12.4k", "great" and "may" alone are never dates.
+
+How the words are read, for a `today` of Tuesday 24 Nov 2026:
+- "friday" is the most recent Friday on or before today (Fri 20 Nov; on a Friday, today itself).
+- "last friday" is the most recent Friday before today (also Fri 20 Nov; on a Friday, a week ago).
+- "this friday" is the Friday of the current Monday-to-Sunday week (Fri 27 Nov: in the future).
+- "20 nov", "nov 20th", "20 november 2026", "2026-11-20", "Fri 20 Nov": that day. Without a
+  year, the most recent such day that is not in the future ("20 dec" is 20 Dec 2025).
+- "20/11" and "11/20": whichever of day/month or month/day is a real date. When both are
+  ("3/4"), the person is asked to write it unambiguously rather than guessed at.
+- "3 days ago", "2 weeks ago", "a month ago".
+Dates that are in the future are returned as they are; refusing them is the caller's decision.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+from dateutil.parser import parserinfo
+from dateutil.relativedelta import relativedelta, weekday
+
+from scorecard.errors import UserError
+
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+# Weekday spellings dateutil does not know, as 0 (Monday) to 6.
+EXTRA_WEEKDAYS = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+AGO_UNITS = ("day", "days", "week", "weeks", "month", "months")
+WORDS_FOR_ONE = ("a", "an", "one")
+# How many years back a day without a year may be, e.g. 29 Feb in a leap year.
+YEARS_TO_LOOK_BACK = 8
+
+_ENGLISH = parserinfo()  # month and weekday names
+_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?$")
+_DAY_OF_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_YEAR = re.compile(r"^\d{4}$")
+_EDGE_PUNCTUATION = ",.;:!?()"
+
+Found = tuple[date, int]  # the day, and how many tokens it took
+
+
+def parse_day(tokens: Sequence[str], today: date) -> Found | None:
+    """The date the tokens start with and how many tokens it took, or None if they don't.
+
+    Raises UserError for something that is clearly meant as a date but is not one ("31 nov",
+    "2026-02-30") or could be two dates ("3/4").
+    """
+    words = [token.strip(_EDGE_PUNCTUATION).casefold() for token in tokens[:4]]
+    if not words or not words[0]:
+        return None
+    readers: list[Callable[[list[str], date], Found | None]] = [
+        _relative_day,
+        _weekday,
+        _days_ago,
+        _iso_date,
+        _slashed_date,
+        _day_and_month,
+    ]
+    for read in readers:
+        found = read(words, today)
+        if found is not None:
+            return found
+    return None
+
+
+def describe_day(day: date, today: date) -> str:
+    """ "today", "yesterday", "Fri 20 Nov", or "Sat 20 Dec 2025" for another year."""
+    days_ago = (today - day).days
+    if days_ago == 0:
+        return "today"
+    if days_ago == 1:
+        return "yesterday"
+    described = f"{day:%a} {day.day} {day:%b}"
+    return described if day.year == today.year else f"{described} {day.year}"
+
+
+def _relative_day(words: list[str], today: date) -> Found | None:
+    if words[0] in RELATIVE_DAYS:
+        return today - timedelta(days=RELATIVE_DAYS[words[0]]), 1
+    return None
+
+
+def _weekday(words: list[str], today: date) -> Found | None:
+    """ "friday", "fri", "last friday", "this friday"."""
+    if words[0] in ("last", "this") and len(words) > 1:
+        number = _weekday_number(words[1])
+        if number is None:
+            return None
+        if words[0] == "last":
+            return today - timedelta(days=1) + relativedelta(weekday=weekday(number)(-1)), 2
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=number), 2
+    number = _weekday_number(words[0])
+    if number is None:
+        return None
+    dated = _day_and_month(words[1:], today) if len(words) > 1 else None
+    if dated is not None:  # "Fri 20 Nov", as replies write dates
+        if dated[0].weekday() != number:
+            day = dated[0]
+            raise UserError(f"{day.day} {day:%b %Y} is a {day:%A}, not a {_day_name(number)}.")
+        return dated[0], dated[1] + 1
+    return today + relativedelta(weekday=weekday(number)(-1)), 1
+
+
+def _weekday_number(word: str) -> int | None:
+    number = _ENGLISH.weekday(word)
+    return number if number is not None else EXTRA_WEEKDAYS.get(word)
+
+
+def _days_ago(words: list[str], today: date) -> Found | None:
+    """ "3 days ago", "2 weeks ago", "a month ago"."""
+    if len(words) < 3 or words[2] != "ago" or words[1] not in AGO_UNITS:
+        return None
+    if words[0].isdigit():
+        count = int(words[0])
+    elif words[0] in WORDS_FOR_ONE:
+        count = 1
+    else:
+        return None
+    unit = words[1] if words[1].endswith("s") else words[1] + "s"
+    return today - relativedelta(**{unit: count}), 3
+
+
+def _iso_date(words: list[str], today: date) -> Found | None:
+    match = _ISO.match(words[0])
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    return _real_date(year, month, day, words[0]), 1
+
+
+def _slashed_date(words: list[str], today: date) -> Found | None:
+    """ "20/11" or "11/20/2026": day/month or month/day, whichever is a real date."""
+    match = _SLASHED.match(words[0])
+    if match is None:
+        return None
+    first, second = int(match.group(1)), int(match.group(2))
+    year = _full_year(match.group(3))
+    readings = {
+        (month, day)
+        for day, month in ((first, second), (second, first))
+        if _exists(year or 2000, month, day)  # 2000 was a leap year: 29/2 is possible
+    }
+    if not readings:
+        return None
+    if len(readings) > 1:
+        options = " or ".join(f"{day} {_month_name(month)}" for month, day in sorted(readings))
+        raise UserError(f"“{words[0]}” could be {options}. Write the date as 20 Nov or 2026-11-20.")
+    ((month, day),) = readings
+    if year is not None:
+        return _real_date(year, month, day, words[0]), 1
+    return _most_recent(month, day, today), 1
+
+
+def _day_and_month(words: list[str], today: date) -> Found | None:
+    """ "20 nov", "20th of november", "nov 20", "20 nov 2026", "nov 20, 2026"."""
+    day_first = _DAY_OF_MONTH.match(words[0])
+    if day_first:
+        month_at = 2 if len(words) > 2 and words[1] == "of" else 1
+        month = _ENGLISH.month(words[month_at]) if len(words) > month_at else None
+        day_text, used = day_first.group(1), month_at + 1
+    else:
+        month = _ENGLISH.month(words[0])
+        day_after = _DAY_OF_MONTH.match(words[1]) if len(words) > 1 else None
+        day_text, used = (day_after.group(1), 2) if day_after else ("", 0)
+    if month is None or not day_text:
+        return None
+    if len(words) > used and _YEAR.match(words[used]):
+        typed = " ".join(words[: used + 1])
+        return _real_date(int(words[used]), month, int(day_text), typed), used + 1
+    return _most_recent(month, int(day_text), today), used
+
+
+def _most_recent(month: int, day: int, today: date) -> date:
+    """The latest `day` `month` on or before today: "20 dec" in November means last December."""
+    for year in range(today.year, today.year - YEARS_TO_LOOK_BACK, -1):
+        if _exists(year, month, day) and date(year, month, day) <= today:
+            return date(year, month, day)
+    raise UserError(f"There's no {day} {_month_name(month)}. Try 20 Nov or 2026-11-20.")
+
+
+def _real_date(year: int, month: int, day: int, typed: str) -> date:
+    if not _exists(year, month, day):
+        raise UserError(f"“{typed}” isn't a real date. Try 20 Nov or 2026-11-20.")
+    return date(year, month, day)
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _full_year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def _day_name(number: int) -> str:
+    return f"{date(2024, 1, 1 + number):%A}"  # 1 Jan 2024 was a Monday
+
+
+def _month_name(month: int) -> str:
+    return f"{date(2000, month, 1):%b}"
