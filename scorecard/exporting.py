@@ -1,0 +1,114 @@
+"""`scorecard export`: a scorecard as a file that imports back unchanged, and its readings."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, date
+from typing import Any
+
+import yaml
+from sqlmodel import Session
+
+from scorecard.errors import UserError
+from scorecard.scorecard_file import dump_spec
+from storage.db import Database
+from storage.models import Scorecard
+from storage.scorecards import all_scorecards, find_scorecard
+from storage.sync import ReadingRow, read_spec, reading_rows
+
+SCORECARD_FORMATS = ("yaml", "json")
+READING_FORMATS = ("csv", "json", "yaml")
+READING_COLUMNS = ("kpi", "period", "value", "logged_by", "logged_at", "note")
+# libyaml's dumper when PyYAML has it: much faster for scorecards with thousands of actions.
+YAML_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+HOW_TO_IMPORT = "Load one with `scorecard import my-scorecard.yaml` (see `examples/`)."
+
+
+def export_scorecard(database: Database, workspace: str | None, fmt: str = "yaml") -> str:
+    """The workspace's scorecard (archived items left out) in the import file's shape."""
+    _check_format(fmt, SCORECARD_FORMATS, "A scorecard")
+    with database.reading() as session:
+        document = dump_spec(read_spec(session, _choose_scorecard(session, workspace)))
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    return yaml.dump(document, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True, width=100)
+
+
+def export_readings(database: Database, workspace: str | None, fmt: str = "csv") -> str:
+    """Every reading, by KPI key then period; archived KPIs' readings included."""
+    _check_format(fmt, READING_FORMATS, "Readings")
+    out = io.StringIO()
+    with database.reading() as session:
+        scorecard = _choose_scorecard(session, workspace)
+        assert scorecard.id is not None
+        records = (_record(row) for row in reading_rows(session, scorecard.id))
+        if fmt == "csv":
+            _write_csv(out, records)
+        elif fmt == "json":
+            _write_json(out, records)
+        else:
+            _write_yaml(out, records)
+    return out.getvalue()
+
+
+def _choose_scorecard(session: Session, workspace: str | None) -> Scorecard:
+    if workspace:
+        scorecard = find_scorecard(session, workspace)
+        if scorecard is None:
+            raise UserError(f"There is no scorecard for workspace {workspace}. {HOW_TO_IMPORT}")
+        return scorecard
+    scorecards = all_scorecards(session)
+    if not scorecards:
+        raise UserError(f"The database has no scorecard yet. {HOW_TO_IMPORT}")
+    if len(scorecards) > 1:
+        workspaces = ", ".join(scorecard.workspace for scorecard in scorecards)
+        raise UserError(
+            f"The database holds several scorecards ({workspaces}): pick one with `--workspace T…`."
+        )
+    return scorecards[0]
+
+
+def _check_format(fmt: str, formats: tuple[str, ...], what: str) -> None:
+    if fmt not in formats:
+        raise UserError(f"{what} can't be exported as “{fmt}”: use {' or '.join(formats)}.")
+
+
+def _record(row: ReadingRow) -> dict[str, Any]:
+    return {
+        "kpi": row.kpi,
+        "period": row.period.isoformat(),
+        "value": int(row.value) if row.value.is_integer() else row.value,
+        "logged_by": row.logged_by,
+        "logged_at": row.logged_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "note": row.note,
+    }
+
+
+def _write_csv(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
+    writer = csv.DictWriter(out, fieldnames=READING_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+
+
+def _write_json(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
+    out.write("[")
+    for index, record in enumerate(records):
+        out.write(",\n  " if index else "\n  ")
+        out.write(json.dumps(record, ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def _write_yaml(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
+    wrote = False
+    for record in records:
+        out.write(yaml.dump([record], Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True))
+        wrote = True
+    if not wrote:
+        out.write("[]\n")
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"can't write {type(value).__name__} as JSON")

@@ -1,0 +1,388 @@
+"""A scorecard file's way into the database and back out.
+
+Items are matched by key within the workspace's scorecard: new keys are created, known keys
+updated, and keys missing from the file archived (never deleted), so readings and action
+history survive; a key that comes back is unarchived. Each table is read once per import, so a
+scorecard with thousands of KPIs and actions costs a handful of queries, not one per item.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, col, select
+
+from scorecard.scorecard_file import (
+    ActionSpec,
+    KpiSpec,
+    ObjectiveSpec,
+    PerspectiveSpec,
+    ScorecardSpec,
+    SettingsSpec,
+)
+from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Reading, Scorecard
+from storage.scorecards import (
+    actions_of,
+    find_scorecard,
+    kpis_of,
+    links_of,
+    objectives_of,
+    perspectives_of,
+)
+from storage.types import utc_now
+
+Row = TypeVar("Row", Perspective, Objective, Kpi, Action)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+# How many readings an export holds in memory at a time.
+EXPORT_BATCH = 1000
+
+
+@dataclass
+class Changes:
+    """What an import did to one kind of item. `archived` perspectives were removed instead,
+    as perspectives can't be archived; one still holding archived objectives is kept."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+
+    @property
+    def total(self) -> int:
+        """How many of these the file now has."""
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class ImportSummary:
+    workspace: str
+    name: str
+    new_scorecard: bool
+    perspectives: Changes = field(default_factory=Changes)
+    objectives: Changes = field(default_factory=Changes)
+    kpis: Changes = field(default_factory=Changes)
+    actions: Changes = field(default_factory=Changes)
+
+
+def apply_spec(session: Session, spec: ScorecardSpec) -> ImportSummary:
+    """Make the workspace's scorecard match `spec`; the caller commits."""
+    scorecard, is_new = _sync_scorecard(session, spec)
+    assert scorecard.id is not None
+    summary = ImportSummary(spec.workspace, spec.name, is_new)
+    zone = ZoneInfo(spec.timezone)
+
+    perspectives, _ = _sync_rows(
+        session,
+        Perspective,
+        scorecard.id,
+        [(p.key, {"name": p.name}) for p in spec.perspectives],
+        summary.perspectives,
+    )
+    session.flush()  # new rows get the ids the rows after them point at
+    objectives, outcomes = _sync_rows(
+        session,
+        Objective,
+        scorecard.id,
+        [(o.key, _objective_values(o, perspectives)) for o in spec.objectives],
+        summary.objectives,
+    )
+    session.flush()
+    for key in _sync_links(session, scorecard.id, spec.objectives, objectives):
+        _count_as_updated(summary.objectives, outcomes, key)
+    _sync_rows(
+        session,
+        Kpi,
+        scorecard.id,
+        [(k.key, _kpi_values(k, objectives)) for k in spec.kpis],
+        summary.kpis,
+    )
+    actions, outcomes = _sync_rows(
+        session,
+        Action,
+        scorecard.id,
+        [(a.key, _action_values(a, objectives)) for a in spec.actions],
+        summary.actions,
+    )
+    _sync_last_updates(spec.actions, actions, outcomes, summary.actions, zone)
+    _remove_unused_perspectives(session, scorecard.id, perspectives, summary.perspectives)
+    session.flush()
+    return summary
+
+
+def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, bool]:
+    values = {
+        "name": spec.name,
+        "mission": spec.mission,
+        "timezone": spec.timezone,
+        "at_risk_tolerance": spec.settings.at_risk_tolerance,
+        "stall_after_days": spec.settings.stall_after_days,
+    }
+    scorecard = find_scorecard(session, spec.workspace)
+    is_new = scorecard is None
+    if scorecard is None:
+        scorecard = Scorecard(workspace=spec.workspace, **values)
+    elif _assign(scorecard, values):
+        scorecard.updated_at = utc_now()
+    session.add(scorecard)
+    session.flush()
+    return scorecard, is_new
+
+
+def _sync_rows(
+    session: Session,
+    model: type[Row],
+    scorecard_id: int,
+    wanted: Sequence[tuple[str, dict[str, Any]]],
+    changes: Changes,
+) -> tuple[dict[str, Row], dict[str, str]]:
+    """Upsert `wanted` (key, values) in file order and archive the rest: the rows by key, and
+    what happened to each (CREATED, UPDATED or UNCHANGED). A new position alone is no change."""
+    query = select(model).where(model.scorecard_id == scorecard_id)  # type: ignore[attr-defined]
+    existing = {row.key: row for row in session.exec(query).all()}
+    archivable = hasattr(model, "archived")
+    rows: dict[str, Row] = {}
+    outcomes: dict[str, str] = {}
+    for position, (key, values) in enumerate(wanted):
+        if archivable:
+            values = {**values, "archived": False}
+        row = existing.get(key)
+        if row is None:
+            row = model(scorecard_id=scorecard_id, key=key, position=position, **values)
+            session.add(row)
+            outcomes[key] = CREATED
+        else:
+            outcomes[key] = UPDATED if _assign(row, values) else UNCHANGED
+            row.position = position
+        rows[key] = row
+    if archivable:
+        for key, row in existing.items():
+            if key not in rows and not row.archived:  # type: ignore[union-attr]
+                row.archived = True  # type: ignore[union-attr]
+                changes.archived += 1
+    changes.created += sum(1 for outcome in outcomes.values() if outcome == CREATED)
+    changes.updated += sum(1 for outcome in outcomes.values() if outcome == UPDATED)
+    changes.unchanged += sum(1 for outcome in outcomes.values() if outcome == UNCHANGED)
+    return rows, outcomes
+
+
+def _count_as_updated(changes: Changes, outcomes: dict[str, str], key: str) -> None:
+    if outcomes[key] == UNCHANGED:
+        outcomes[key] = UPDATED
+        changes.unchanged -= 1
+        changes.updated += 1
+
+
+def _assign(row: SQLModel, values: dict[str, Any]) -> bool:
+    """Set the values that differ; True when any did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _objective_values(spec: ObjectiveSpec, perspectives: dict[str, Perspective]) -> dict[str, Any]:
+    return {
+        "perspective_id": perspectives[spec.perspective].id,
+        "title": spec.title,
+        "owner": spec.owner,
+        "description": spec.description,
+        "theme": spec.theme,
+        "weight": spec.weight,
+    }
+
+
+def _kpi_values(spec: KpiSpec, objectives: dict[str, Objective]) -> dict[str, Any]:
+    return {
+        "objective_id": objectives[spec.objective].id if spec.objective else None,
+        "name": spec.name,
+        "unit": spec.unit,
+        "baseline": spec.baseline,
+        "target": spec.target,
+        "direction": spec.direction,
+        "frequency": spec.frequency,
+        "owner": spec.owner,
+        "target_date": spec.target_date,
+        "baseline_date": spec.baseline_date,
+        "kind": spec.kind,
+        "weight": spec.weight,
+    }
+
+
+def _action_values(spec: ActionSpec, objectives: dict[str, Objective]) -> dict[str, Any]:
+    return {
+        "objective_id": objectives[spec.objective].id if spec.objective else None,
+        "title": spec.title,
+        "owner": spec.owner,
+        "due": spec.due,
+        "status": spec.status,
+        "stall_after_days": spec.stall_after_days,
+    }
+
+
+def _sync_last_updates(
+    specs: Iterable[ActionSpec],
+    actions: dict[str, Action],
+    outcomes: dict[str, str],
+    changes: Changes,
+    zone: ZoneInfo,
+) -> None:
+    """A file's `last_update` (start of that day, local time) only ever moves an action's last
+    update forward: re-importing an older file must not undo progress reported in Slack."""
+    for spec in specs:
+        if spec.last_update is None:
+            continue
+        action = actions[spec.key]
+        moment = datetime.combine(spec.last_update, time(), zone)
+        if outcomes[spec.key] == CREATED or moment > action.last_update_at:
+            action.last_update_at = moment
+            _count_as_updated(changes, outcomes, spec.key)
+
+
+def _sync_links(
+    session: Session,
+    scorecard_id: int,
+    specs: Iterable[ObjectiveSpec],
+    objectives: dict[str, Objective],
+) -> set[str]:
+    """Replace the links of objectives whose `supports` changed; the keys of those objectives."""
+    current: dict[int, set[int]] = defaultdict(set)
+    for objective_id, supports_id in links_of(session, scorecard_id):
+        current[objective_id].add(supports_id)
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for spec in specs:
+        wanted[_id(objectives[spec.key])] = {_id(objectives[key]) for key in spec.supports}
+    changed = {i for i in current.keys() | wanted.keys() if current[i] != wanted[i]}
+    if changed:
+        session.execute(delete(ObjectiveLink).where(col(ObjectiveLink.objective_id).in_(changed)))
+        session.add_all(
+            ObjectiveLink(objective_id=i, supports_id=target)
+            for i in sorted(changed)
+            for target in sorted(wanted[i])
+        )
+        session.flush()
+    return {key for key, objective in objectives.items() if objective.id in changed}
+
+
+def _remove_unused_perspectives(
+    session: Session, scorecard_id: int, kept: dict[str, Perspective], changes: Changes
+) -> None:
+    """Perspectives can't be archived: one gone from the file is deleted once no objective,
+    archived or not, belongs to it (deleting it would delete those objectives too)."""
+    in_use = select(Objective.perspective_id).where(Objective.scorecard_id == scorecard_id)
+    used = set(session.exec(in_use).all())
+    for perspective in perspectives_of(session, scorecard_id):
+        if perspective.key not in kept and perspective.id not in used:
+            session.delete(perspective)
+            changes.archived += 1
+
+
+def _id(row: Objective) -> int:
+    assert row.id is not None
+    return row.id
+
+
+# --- Back out --------------------------------------------------------------------------------
+
+
+def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
+    """The scorecard as a file would describe it: everything not archived."""
+    assert scorecard.id is not None
+    zone = ZoneInfo(scorecard.timezone)
+    perspectives = perspectives_of(session, scorecard.id)
+    perspective_keys = {p.id: p.key for p in perspectives}
+    objectives = objectives_of(session, scorecard.id)
+    objective_keys = {o.id: o.key for o in objectives}
+    supports: dict[int, list[str]] = defaultdict(list)
+    for objective_id, supports_id in links_of(session, scorecard.id):
+        if objective_id in objective_keys and supports_id in objective_keys:
+            supports[objective_id].append(objective_keys[supports_id])
+    return ScorecardSpec(
+        workspace=scorecard.workspace,
+        name=scorecard.name,
+        mission=scorecard.mission,
+        timezone=scorecard.timezone,
+        settings=SettingsSpec(scorecard.at_risk_tolerance, scorecard.stall_after_days),
+        perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
+        objectives=tuple(
+            ObjectiveSpec(
+                key=o.key,
+                title=o.title,
+                perspective=perspective_keys[o.perspective_id],
+                owner=o.owner,
+                supports=tuple(sorted(supports[_id(o)])),
+                weight=o.weight,
+                theme=o.theme,
+                description=o.description,
+            )
+            for o in objectives
+        ),
+        kpis=tuple(
+            KpiSpec(
+                key=k.key,
+                name=k.name,
+                objective=objective_keys.get(k.objective_id) if k.objective_id else None,
+                unit=k.unit,
+                baseline=k.baseline,
+                target=k.target,
+                direction=k.direction,
+                frequency=k.frequency,
+                owner=k.owner,
+                target_date=k.target_date,
+                baseline_date=k.baseline_date,
+                kind=k.kind,
+                weight=k.weight,
+            )
+            for k in kpis_of(session, scorecard.id)
+        ),
+        actions=tuple(
+            ActionSpec(
+                key=a.key,
+                title=a.title,
+                objective=objective_keys.get(a.objective_id) if a.objective_id else None,
+                owner=a.owner,
+                due=a.due,
+                status=a.status,
+                stall_after_days=a.stall_after_days,
+                last_update=a.last_update_at.astimezone(zone).date(),
+            )
+            for a in actions_of(session, scorecard.id)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    kpi: str
+    period: date
+    value: float
+    logged_by: str
+    logged_at: datetime
+    note: str | None
+
+
+def reading_rows(session: Session, scorecard_id: int) -> Iterator[ReadingRow]:
+    """Every reading of the scorecard, archived KPIs included, by KPI key then period, fetched
+    in batches so a long history never sits in memory whole."""
+    query = (
+        select(
+            Kpi.key,
+            Reading.period,
+            Reading.value,
+            Reading.logged_by,
+            Reading.logged_at,
+            Reading.note,
+        )
+        .join(Kpi, col(Kpi.id) == Reading.kpi_id)
+        .where(Reading.scorecard_id == scorecard_id)
+        .order_by(col(Kpi.key), col(Reading.period), col(Reading.id))
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    for row in session.execute(query):
+        yield ReadingRow(*row)
