@@ -36,6 +36,7 @@ Scorecard console: type slash commands as you would in Slack. Try:
   /kpi list
   /kpi log instagram followers 12.4k
   /kpi show engagement rate
+  /why social media bootcamp
   /why daily meme posts
   /action mine
 `as U0SOCIAL` switches who you are; `quit` (or Ctrl-D) leaves.
