@@ -184,3 +184,100 @@ class ActionUpdate(SQLModel, table=True):
     kind: str = "update"
     text: str = ""
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A channel that gets the scorecard's digest on a schedule (canonical schedule text)."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("scorecard_id", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(sa_column=_parent("scorecards"))
+    channel: str = Field(max_length=32)
+    schedule: str
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+    paused: bool = False
+    paused_reason: str | None = None
+    last_error: str | None = None
+
+
+class DigestRun(SQLModel, table=True):
+    """One scheduled digest for one channel and period: the unique key is the exactly-once claim.
+
+    A clock inserts the row before it posts; a second clock (or a rerun after a crash) finds the
+    row and does not post again. `status` is claimed, posted, failed, skipped or unconfirmed.
+    """
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "channel", "period_key"),
+        Index("ix_digest_runs_latest", "scorecard_id", "channel", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scorecards.id", ondelete="CASCADE"), nullable=False)
+    )
+    channel: str = Field(max_length=32)
+    period_key: str = Field(max_length=40)
+    scheduled_for: datetime = Field(sa_column=_moment(nullable=False))
+    claimed_by: str
+    claimed_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+    posted_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+    message_ts: str | None = None
+    late: bool = False
+    status: str = "claimed"
+    attempts: int = 1
+    error: str | None = None
+
+
+class Nudge(SQLModel, table=True):
+    """One item named in one nudge message to its owner.
+
+    The row is written before the message is sent: the unique key on (item, period) is the
+    exactly-once claim, so two clocks can never both nudge the same item in the same period.
+    `period` numbers the item's nudge interval (days since 1970-01-01 // interval days); two
+    moments in one period are less than an interval apart, so a legitimate nudge never collides.
+    A message is the set of rows sharing `sweep_id` and `recipient`.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "item_kind", "item_id", "period"),
+        Index("ix_nudges_recipient", "scorecard_id", "recipient", "sent_at"),
+        Index("ix_nudges_message", "channel", "message_ts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scorecards.id", ondelete="CASCADE"), nullable=False)
+    )
+    recipient: str = Field(max_length=32)
+    item_kind: str = Field(max_length=16)  # "action" or "kpi"
+    item_id: int
+    period: int
+    sweep_id: str = Field(max_length=40)
+    sent_at: datetime = Field(sa_column=_moment(nullable=False))  # when it was claimed
+    channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)  # None: claimed, not yet sent
+    responded_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+    response: str | None = None  # what the owner did: update, done, snoozed, reassigned, reading
+
+
+class Snooze(SQLModel, table=True):
+    """Snooze a week: no nudges about this item until `until`."""
+
+    __tablename__ = "snoozes"
+    __table_args__ = (Index("ix_snoozes_item", "scorecard_id", "item_kind", "item_id", "until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scorecards.id", ondelete="CASCADE"), nullable=False)
+    )
+    item_kind: str = Field(max_length=16)
+    item_id: int
+    until: datetime = Field(sa_column=_moment(nullable=False))
+    by: str
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
