@@ -2,15 +2,21 @@
 
 from typing import Any
 
-from scorecard.values import looks_like_value
 from slack_bolt import Ack, App, BoltContext
 
 from handlers.action import ACTION
 from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
+from handlers.digests import DIGEST_SUBCOMMAND
 from handlers.replies import answer, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
-from scorecard.kpi_log import add_note, kpi_detail, record_reading, undo_last_reading
+from scorecard.kpi_log import (
+    add_note,
+    kpi_detail,
+    looks_like_reading,
+    record_reading,
+    undo_last_reading,
+)
 from scorecard.overview import load_overview
 from scorecard.workspace import local_today, require_scorecard
 from templates import render
@@ -93,6 +99,7 @@ KPI = SlashCommand(
             "Take back your most recent reading (within a day).",
             undo_reading,
         ),
+        DIGEST_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )
@@ -106,7 +113,9 @@ def run_kpi_command(request: Request) -> Message:
     subcommand = KPI.find(verb)
     if subcommand is not None:
         return subcommand.run(request.with_text(rest))
-    if any(looks_like_value(word) for word in request.text.split()[1:]):
+    with request.database.reading() as session:
+        is_reading = looks_like_reading(session, request.workspace, request.text)
+    if is_reading:
         return log_reading(request)
     return show_kpi(request)
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from scorecard.errors import UserError
+from scorecard.schedules import DEFAULT_SCHEDULE_TEXT, parse_schedule
 from scorecard.values import parse_value
 from scorecard.vocabulary import (
     ACTION_STATUSES,
@@ -42,6 +43,8 @@ WORKSPACE_PATTERN = re.compile(r"^[TE][A-Z0-9]{2,31}$")
 # Slack user ids; `<@U123>`, `<@U123|ann>` and `@U123` are accepted and cut down to `U123`.
 USER_ID_PATTERN = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MENTION_PATTERN = re.compile(r"^<@([^|>]+)(\|[^>]*)?>$")
+CHANNEL_ID_PATTERN = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+CHANNEL_MENTION_PATTERN = re.compile(r"^<#([^|>]+)(\|[^>]*)?>$")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,14 @@ class ActionSpec:
     last_update: date | None = None
 
 
+@dataclass(frozen=True)
+class DigestSpec:
+    """A channel that gets the digest; `schedule` is stored in its canonical words."""
+
+    channel: str
+    schedule: str = DEFAULT_SCHEDULE_TEXT
+
+
 DEFAULT_PERSPECTIVE_SPECS = tuple(PerspectiveSpec(key, name) for key, name in DEFAULT_PERSPECTIVES)
 
 
@@ -113,6 +124,7 @@ class ScorecardSpec:
     objectives: tuple[ObjectiveSpec, ...] = ()
     kpis: tuple[KpiSpec, ...] = ()
     actions: tuple[ActionSpec, ...] = ()
+    digests: tuple[DigestSpec, ...] = ()
 
 
 class ScorecardFileError(UserError):
@@ -487,6 +499,38 @@ def parse_actions(raw: Any, checker: Checker) -> tuple[ActionSpec, ...]:
     return tuple(ActionSpec(**row.values) for row in rows if row.ok)
 
 
+def read_channel(value: Any, item: Mapping[str, Any]) -> str:
+    """A Slack channel id; `<#C0123|general>` is cut down to `C0123`."""
+    text = read_text(value, item)
+    match = CHANNEL_MENTION_PATTERN.match(text)
+    channel = match.group(1) if match else text
+    if not CHANNEL_ID_PATTERN.match(channel):
+        raise Invalid(f"“{text}” is not a channel id like C0123ABCD (not the channel's name)")
+    return channel
+
+
+def read_schedule(value: Any, item: Mapping[str, Any]) -> str:
+    try:
+        return parse_schedule(read_text(value, item)).canonical()
+    except UserError as problem:
+        raise Invalid(problem.message) from None
+
+
+DIGEST_RULES = {"channel": Rule(read_channel, required=True), "schedule": Rule(read_schedule)}
+
+
+def parse_digests(raw: Any, checker: Checker) -> tuple[DigestSpec, ...]:
+    rows = checker.read_section("digests", raw, DIGEST_RULES)
+    seen: dict[str, str] = {}
+    for row in rows:
+        channel = row.values.get("channel")
+        if channel in seen:
+            checker.report(row.where, f"channel {channel} is listed twice (also {seen[channel]})")
+        elif channel:
+            seen[channel] = row.where
+    return tuple(DigestSpec(**row.values) for row in rows if row.ok)
+
+
 @dataclass(frozen=True)
 class Section:
     """A list section of the file; its name is also the ScorecardSpec field it fills."""
@@ -500,6 +544,7 @@ SECTIONS = (
     Section("objectives", parse_objectives),
     Section("kpis", parse_kpis),
     Section("actions", parse_actions),
+    Section("digests", parse_digests),
 )
 
 HEADER_RULES = {

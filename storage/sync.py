@@ -18,12 +18,14 @@ from sqlmodel import Session, SQLModel, col, select
 
 from scorecard.scorecard_file import (
     ActionSpec,
+    DigestSpec,
     KpiSpec,
     ObjectiveSpec,
     PerspectiveSpec,
     ScorecardSpec,
     SettingsSpec,
 )
+from storage.digests import subscribe, subscriptions_of
 from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Reading, Scorecard
 from storage.scorecards import (
     actions_of,
@@ -110,8 +112,18 @@ def apply_spec(session: Session, spec: ScorecardSpec) -> ImportSummary:
     )
     _sync_last_updates(spec.actions, actions, outcomes, summary.actions, zone)
     _remove_unused_perspectives(session, scorecard.id, perspectives, summary.perspectives)
+    _sync_digests(session, scorecard.id, spec.digests)
     session.flush()
     return summary
+
+
+def _sync_digests(session: Session, scorecard_id: int, digests: Sequence[DigestSpec]) -> None:
+    """Add the file's digest subscriptions and update their schedules. Subscriptions made in
+    Slack and missing from the file stay: `/kpi digest off` is how a channel stops one."""
+    current = {s.channel: s.schedule for s in subscriptions_of(session, scorecard_id)}
+    for digest in digests:
+        if current.get(digest.channel) != digest.schedule:
+            subscribe(session, scorecard_id, digest.channel, digest.schedule, None, utc_now())
 
 
 def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, bool]:
@@ -353,6 +365,9 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
                 last_update=a.last_update_at.astimezone(zone).date(),
             )
             for a in actions_of(session, scorecard.id)
+        ),
+        digests=tuple(
+            DigestSpec(s.channel, s.schedule) for s in subscriptions_of(session, scorecard.id)
         ),
     )
 

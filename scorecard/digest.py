@@ -1,0 +1,323 @@
+"""What a digest says: the scorecard as a strategy map, exceptions first.
+
+`build_digest` gathers everything in a handful of set-based queries (the overview, values as of
+the previous digest, a short recent history per KPI, open actions, escalations), so a scorecard
+with thousands of KPIs and years of readings costs about the same as a small one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from scorecard.nudges import reading_overdue
+from scorecard.overview import KpiView, ObjectiveView, PerspectiveView, goal_of, load_overview
+from scorecard.stalling import is_overdue, is_stalled
+from scorecard.status import score_kpi
+from scorecard.vocabulary import (
+    AT_RISK,
+    DOWN,
+    OFF_TRACK,
+    ON_TRACK,
+    OPEN_ACTION_STATUSES,
+    READING_INTERVALS,
+)
+from scorecard.workspace import local_today
+from storage.digest_queries import Point, recent_points, values_as_of
+from storage.models import Action, Kpi, Scorecard
+from storage.nudges import Escalation, escalated_items
+from storage.scorecards import actions_of
+
+# Without a previous digest, changes are measured over this long.
+DEFAULT_COMPARISON = timedelta(days=7)
+# How many recent readings a sparkline draws.
+SPARKLINE_POINTS = 8
+# How many movers the digest names.
+MOVERS_SHOWN = 5
+# A KPI "moved" when it changed by at least this share of its baseline-to-target distance.
+MOVE_THRESHOLD = 0.05
+# An objective on track for this many readings in a row should move the objectives it supports.
+LINK_TEST_PERIODS = 3
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI as the digest shows it."""
+
+    view: KpiView
+    objective_title: str | None
+    previous: float | None  # its value at the previous digest
+    history: tuple[float, ...]  # recent values for the sparkline, oldest first
+    reading_overdue: bool
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.view.kpi
+
+    @property
+    def change(self) -> float | None:
+        if self.previous is None or self.view.value is None:
+            return None
+        return self.view.value - self.previous
+
+    @property
+    def movement(self) -> float | None:
+        """The change as a share of the baseline-to-target distance; positive is better."""
+        if self.change is None:
+            return None
+        return _improvement(self.kpi, self.change)
+
+    @property
+    def improved(self) -> bool:
+        return (self.movement or 0.0) > 0
+
+
+@dataclass(frozen=True)
+class StalledLine:
+    action: Action
+    objective_title: str | None
+    past_due: bool
+    idle_days: int
+
+
+@dataclass(frozen=True)
+class LinkDoubt:
+    """An objective on track for a while whose supported objectives have not moved."""
+
+    objective: ObjectiveView
+    unmoved: tuple[ObjectiveView, ...]
+    periods: int
+
+
+@dataclass(frozen=True)
+class ObjectiveLines:
+    view: ObjectiveView
+    kpis: tuple[KpiLine, ...]
+
+
+@dataclass
+class Digest:
+    scorecard: Scorecard
+    now: datetime
+    today: date
+    since: datetime
+    since_previous_digest: bool  # False: changes are over DEFAULT_COMPARISON instead
+    perspectives: list[PerspectiveView]
+    objectives: list[ObjectiveLines]
+    off_track: list[KpiLine] = field(default_factory=list)
+    at_risk: list[KpiLine] = field(default_factory=list)
+    overdue: list[KpiLine] = field(default_factory=list)
+    stalled: list[StalledLine] = field(default_factory=list)
+    unlinked: list[Action] = field(default_factory=list)
+    movers: list[KpiLine] = field(default_factory=list)
+    link_doubts: list[LinkDoubt] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    unmeasured: list[KpiLine] = field(default_factory=list)
+
+    @property
+    def kpi_count(self) -> int:
+        return sum(len(objective.kpis) for objective in self.objectives) + len(self.unmeasured)
+
+    @property
+    def all_clear(self) -> bool:
+        return not (
+            self.off_track
+            or self.at_risk
+            or self.overdue
+            or self.stalled
+            or self.unlinked
+            or self.link_doubts
+            or self.escalations
+        )
+
+
+def build_digest(
+    session: Session, scorecard: Scorecard, now: datetime, since: datetime | None
+) -> Digest:
+    """The digest as of `now`; changes are measured from `since` (the previous digest)."""
+    assert scorecard.id is not None
+    today = local_today(scorecard, now)
+    overview = load_overview(session, scorecard, today)
+    compared_from = since or now - DEFAULT_COMPARISON
+    previous = values_as_of(session, scorecard.id, compared_from)
+    history = recent_points(session, scorecard.id, _history_bounds(today), SPARKLINE_POINTS)
+
+    def line(view: KpiView, objective_title: str | None) -> KpiLine:
+        points = history.get(view.kpi.id, [])
+        return KpiLine(
+            view=view,
+            objective_title=objective_title,
+            previous=previous.get(view.kpi.id),
+            history=tuple(point.value for point in points),
+            reading_overdue=_reading_overdue(view, today),
+        )
+
+    objectives = [
+        ObjectiveLines(view, tuple(line(kpi, view.objective.title) for kpi in view.kpis))
+        for perspective in overview.perspectives
+        for view in perspective.objectives
+    ]
+    unmeasured = [line(view, None) for view in overview.unmeasured_kpis]
+    lines = [kpi for objective in objectives for kpi in objective.kpis] + unmeasured
+
+    digest = Digest(
+        scorecard=scorecard,
+        now=now,
+        today=today,
+        since=compared_from,
+        since_previous_digest=since is not None,
+        perspectives=overview.perspectives,
+        objectives=objectives,
+        unmeasured=unmeasured,
+    )
+    digest.off_track = [kpi for kpi in lines if kpi.view.status == OFF_TRACK]
+    digest.at_risk = [kpi for kpi in lines if kpi.view.status == AT_RISK]
+    digest.overdue = [kpi for kpi in lines if kpi.reading_overdue]
+    digest.movers = _movers(lines)
+    digest.link_doubts = _link_doubts(overview.objectives.values(), history, scorecard)
+
+    for action in actions_of(session, scorecard.id, OPEN_ACTION_STATUSES):
+        objective = overview.objective(action.objective_id)
+        if objective is None:
+            digest.unlinked.append(action)
+        if is_stalled(action, scorecard, now, today):
+            idle = (now - action.last_update_at).days
+            title = objective.objective.title if objective else None
+            digest.stalled.append(
+                StalledLine(action, title, is_overdue(action, today), max(idle, 0))
+            )
+    digest.escalations = list(escalated_items(session, scorecard.id))
+    return digest
+
+
+def _history_bounds(today: date) -> dict[str, date]:
+    """How far back a sparkline's readings can be, by reading frequency."""
+    return {
+        frequency: today - interval * (SPARKLINE_POINTS + 2)
+        for frequency, interval in READING_INTERVALS.items()
+    }
+
+
+def _reading_overdue(view: KpiView, today: date) -> bool:
+    """The same rule the nudges use; without any reading the clock starts when the KPI did."""
+    kpi = view.kpi
+    last = view.reading.period if view.reading else kpi.baseline_date or kpi.created_at.date()
+    return reading_overdue(kpi.frequency, last, today)
+
+
+def _distance(kpi: Kpi) -> float:
+    return abs(kpi.target - kpi.baseline) or abs(kpi.target) or 1.0
+
+
+def _improvement(kpi: Kpi, change: float) -> float:
+    signed = -change if kpi.direction == DOWN else change
+    return signed / _distance(kpi)
+
+
+def _movers(lines: list[KpiLine]) -> list[KpiLine]:
+    moved = [
+        kpi for kpi in lines if kpi.movement is not None and abs(kpi.movement) >= MOVE_THRESHOLD
+    ]
+    moved.sort(key=lambda kpi: abs(kpi.movement or 0.0), reverse=True)
+    return moved[:MOVERS_SHOWN]
+
+
+def _link_doubts(
+    objectives: Iterable[ObjectiveView],
+    history: dict[int, list[Point]],
+    scorecard: Scorecard,
+) -> list[LinkDoubt]:
+    """The cause-and-effect check: a strategy map is a hypothesis, so test it.
+
+    An objective whose KPIs have all been on track for the last LINK_TEST_PERIODS readings
+    should be pushing the objectives it supports. If one of those is not on track and none of
+    its KPIs has improved by MOVE_THRESHOLD since the streak began, the link may not hold.
+    """
+    doubts = []
+    for objective in objectives:
+        if not objective.supports:
+            continue
+        streak_start = _on_track_since(objective, history, scorecard.at_risk_tolerance)
+        if streak_start is None:
+            continue
+        unmoved = tuple(
+            supported
+            for supported in objective.supports
+            if supported.status != ON_TRACK and _stood_still(supported, history, streak_start)
+        )
+        if unmoved:
+            doubts.append(LinkDoubt(objective, unmoved, LINK_TEST_PERIODS))
+    return doubts
+
+
+def _on_track_since(
+    objective: ObjectiveView, history: dict[int, list[Point]], tolerance: float
+) -> date | None:
+    """When the objective's current on-track streak began, if every KPI with data has one."""
+    starts = []
+    for view in objective.kpis:
+        points = history.get(view.kpi.id, [])
+        if not points:
+            continue
+        recent = points[-LINK_TEST_PERIODS:]
+        if len(recent) < LINK_TEST_PERIODS:
+            return None
+        goal = goal_of(view.kpi)
+        if any(score_kpi(goal, p.value, p.period, tolerance).status != ON_TRACK for p in recent):
+            return None
+        starts.append(recent[0].period)
+    return min(starts) if starts else None
+
+
+def _stood_still(objective: ObjectiveView, history: dict[int, list[Point]], since: date) -> bool:
+    """True when the objective has data and none of its KPIs improved since `since`."""
+    measured = False
+    for view in objective.kpis:
+        points = history.get(view.kpi.id, [])
+        if len(points) < 2:
+            continue
+        before = [p for p in points if p.period <= since]
+        start = before[-1] if before else points[0]
+        if start is points[-1]:
+            continue
+        measured = True
+        if _improvement(view.kpi, points[-1].value - start.value) >= MOVE_THRESHOLD:
+            return False
+    return measured
+
+
+# How the thread reply is split: objectives per message (each message stays well under 50
+# blocks and about 30,000 characters), and at most this many messages.
+DETAIL_OBJECTIVES_PER_MESSAGE = 20
+DETAIL_MESSAGES = 5
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    """One thread reply's share of the detail (render with templates' digest_detail)."""
+
+    objectives: tuple[ObjectiveLines, ...]
+    unmeasured: tuple[KpiLine, ...]
+    hidden: int  # objectives left out after the last page
+    page: int
+    pages: int
+
+
+def detail_pages(digest: Digest) -> list[DetailPage]:
+    """Split the detail so each message stays within Slack's 50 blocks."""
+    size = DETAIL_OBJECTIVES_PER_MESSAGE
+    chunks = [digest.objectives[i : i + size] for i in range(0, len(digest.objectives), size)]
+    chunks = chunks[:DETAIL_MESSAGES] or [[]]
+    hidden = max(0, len(digest.objectives) - size * DETAIL_MESSAGES)
+    pages = len(chunks)
+    return [
+        DetailPage(
+            objectives=tuple(chunk),
+            unmeasured=tuple(digest.unmeasured) if number == pages else (),
+            hidden=hidden if number == pages else 0,
+            page=number,
+            pages=pages,
+        )
+        for number, chunk in enumerate(chunks, start=1)
+    ]

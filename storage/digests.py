@@ -1,0 +1,229 @@
+"""Digest subscriptions, and the runs that make each scheduled digest happen exactly once.
+
+A run row is the claim: (scorecard, channel, period) is unique, so of two clocks inserting the
+same claim one gets the row and the other gets nothing, on SQLite and PostgreSQL alike.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import DigestRun, DigestSubscription, Scorecard
+
+CLAIMED, POSTED, FAILED, SKIPPED = "claimed", "posted", "failed", "skipped"
+# A run whose clock stopped mid-way and whose post Slack could not confirm: never retried.
+UNCONFIRMED = "unconfirmed"
+# Runs posted by hand (`scorecard digest --now`) have keys with this prefix: they count as the
+# previous digest for "change since", but not as a scheduled period.
+MANUAL_PREFIX = "manual:"
+
+
+# Subscriptions
+
+
+def subscriptions_of(session: Session, scorecard_id: int) -> Sequence[DigestSubscription]:
+    query = select(DigestSubscription).where(DigestSubscription.scorecard_id == scorecard_id)
+    return session.exec(query.order_by(DigestSubscription.channel)).all()
+
+
+def find_subscription(
+    session: Session, scorecard_id: int, channel: str
+) -> DigestSubscription | None:
+    query = select(DigestSubscription).where(
+        DigestSubscription.scorecard_id == scorecard_id, DigestSubscription.channel == channel
+    )
+    return session.exec(query).first()
+
+
+def subscribe(
+    session: Session,
+    scorecard_id: int,
+    channel: str,
+    schedule: str,
+    created_by: str | None,
+    now: datetime,
+) -> tuple[DigestSubscription, bool]:
+    """Add or change a channel's subscription; (subscription, True when it is new).
+
+    Subscribing again also resumes a paused subscription: someone has fixed the channel.
+    """
+    subscription = find_subscription(session, scorecard_id, channel)
+    created = subscription is None
+    if subscription is None:
+        subscription = DigestSubscription(
+            scorecard_id=scorecard_id,
+            channel=channel,
+            schedule=schedule,
+            created_by=created_by,
+            created_at=now,
+        )
+    else:
+        subscription.schedule = schedule
+        if created_by:
+            subscription.created_by = created_by
+    subscription.paused = False
+    subscription.paused_reason = None
+    subscription.last_error = None
+    session.add(subscription)
+    session.flush()
+    return subscription, created
+
+
+def unsubscribe(session: Session, scorecard_id: int, channel: str) -> DigestSubscription | None:
+    subscription = find_subscription(session, scorecard_id, channel)
+    if subscription is not None:
+        session.delete(subscription)
+        session.flush()
+    return subscription
+
+
+def pause_subscription(session: Session, subscription_id: int, reason: str) -> None:
+    subscription = session.get(DigestSubscription, subscription_id)
+    if subscription is not None:
+        subscription.paused = True
+        subscription.paused_reason = reason
+        subscription.last_error = reason
+        session.add(subscription)
+
+
+def active_subscriptions(session: Session) -> list[tuple[Scorecard, DigestSubscription]]:
+    """Every subscription that is not paused, with its scorecard, workspace by workspace."""
+    query = (
+        select(Scorecard, DigestSubscription)
+        .join(DigestSubscription, col(DigestSubscription.scorecard_id) == Scorecard.id)
+        .where(col(DigestSubscription.paused).is_(False))
+        .order_by(Scorecard.workspace, DigestSubscription.channel)
+    )
+    return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
+# Runs
+
+
+def claim_digest(
+    session: Session,
+    *,
+    scorecard_id: int,
+    channel: str,
+    period_key: str,
+    scheduled_for: datetime,
+    clock_id: str,
+    now: datetime,
+    late: bool = False,
+    status: str = CLAIMED,
+    error: str | None = None,
+) -> DigestRun | None:
+    """Insert the claim for one digest, or None when some clock already holds it.
+
+    Runs in a savepoint, so a lost race leaves the caller's transaction usable. Commit the
+    claim before posting: the claim is what stops a second clock.
+    """
+    run = DigestRun(
+        scorecard_id=scorecard_id,
+        channel=channel,
+        period_key=period_key,
+        scheduled_for=scheduled_for,
+        claimed_by=clock_id,
+        claimed_at=now,
+        late=late,
+        status=status,
+        error=error,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        return None
+    return run
+
+
+def reclaim_run(
+    session: Session, run: DigestRun, clock_id: str, now: datetime, *, late: bool = True
+) -> bool:
+    """Take over a run another attempt left behind; True only for the one clock that wins.
+
+    Compare and set: the update matches only while the run is exactly as `run` saw it.
+    """
+    result = session.execute(
+        update(DigestRun)
+        .where(
+            col(DigestRun.id) == run.id,
+            col(DigestRun.status) == run.status,
+            col(DigestRun.claimed_by) == run.claimed_by,
+            col(DigestRun.claimed_at) == run.claimed_at,
+            col(DigestRun.posted_at).is_(None),
+        )
+        .values(
+            status=CLAIMED,
+            claimed_by=clock_id,
+            claimed_at=now,
+            late=late,
+            attempts=DigestRun.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_posted(session: Session, run_id: int, message_ts: str, now: datetime) -> None:
+    session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id)
+        .values(status=POSTED, posted_at=now, message_ts=message_ts, error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(session: Session, run_id: int, error: str, status: str = FAILED) -> None:
+    session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id)
+        .values(status=status, error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def note_error(session: Session, run_id: int, error: str) -> None:
+    """Remember what went wrong without changing the run's status."""
+    session.execute(
+        update(DigestRun)
+        .where(col(DigestRun.id) == run_id)
+        .values(error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def latest_scheduled_run(session: Session, scorecard_id: int, channel: str) -> DigestRun | None:
+    """The run for the newest scheduled period of a channel, whatever became of it."""
+    query = (
+        select(DigestRun)
+        .where(DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel)
+        .where(~col(DigestRun.period_key).startswith(MANUAL_PREFIX))
+        .order_by(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def latest_posted_at(
+    session: Session, scorecard_id: int, channel: str, before: datetime | None = None
+) -> datetime | None:
+    """When the channel last got a digest: the "since" of the next one's changes."""
+    query = select(func.max(DigestRun.posted_at)).where(
+        DigestRun.scorecard_id == scorecard_id,
+        DigestRun.channel == channel,
+        DigestRun.status == POSTED,
+    )
+    if before is not None:
+        query = query.where(col(DigestRun.posted_at) < before)
+    return session.exec(query).one()
+
+
+def runs_of(session: Session, scorecard_id: int, channel: str) -> Sequence[DigestRun]:
+    query = select(DigestRun).where(
+        DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel
+    )
+    return session.exec(query.order_by(DigestRun.scheduled_for, DigestRun.id)).all()
