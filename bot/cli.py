@@ -19,6 +19,7 @@ Try it without Slack:      scorecard console --demo
 Load your scorecard:       scorecard import my-scorecard.yaml
 Run it for Slack (HTTP):   scorecard serve
 Run it for Slack (socket): scorecard socket
+Digests and nudges:        scorecard clock   (or `scorecard run`: socket and clock together)
 """
 
 
@@ -36,6 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     socket = commands.add_parser("socket", help="answer Slack over Socket Mode (no public URL)")
     socket.set_defaults(run=run_socket)
+
+    clock = commands.add_parser("clock", help="run the scheduler: digests and nudges, on time")
+    clock.add_argument(
+        "--every", type=int, default=60, metavar="SECONDS", help="how often to look for due digests"
+    )
+    clock.set_defaults(run=run_clock_command)
+
+    both = commands.add_parser(
+        "run", help="Socket Mode and the scheduler in one process (simplest for one team)"
+    )
+    both.set_defaults(run=run_socket_and_clock)
+
+    digest = commands.add_parser("digest", help="post a channel's digest now, or print it")
+    digest.add_argument("--channel", required=True, help="the channel id, e.g. C0123ABCD")
+    digest.add_argument("--workspace", help="Slack team id, when the database holds several")
+    digest.add_argument("--now", action="store_true", help="post it now, outside the schedule")
+    digest.add_argument(
+        "--dry-run", action="store_true", help="print the digest as text; post and store nothing"
+    )
+    digest.set_defaults(run=run_digest)
 
     load = commands.add_parser("import", help="load or update a scorecard from a YAML file")
     load.add_argument("file", help="the scorecard file, e.g. examples/community.yaml")
@@ -66,6 +87,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", default=None, help="the Slack user id you play (default: the demo's lead)"
     )
     console.set_defaults(run=run_console)
+
+    nudge = commands.add_parser(
+        "nudge", help="one nudge sweep: DM owners of stalled actions and overdue KPI readings"
+    )
+    nudge.add_argument(
+        "--now",
+        action="store_true",
+        help="don't wait for working hours (still at most one nudge per item a week; snoozes hold)",
+    )
+    nudge.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and store nothing"
+    )
+    nudge.add_argument(
+        "--workspace", action="append", metavar="TEAM_ID", help="only this workspace (repeatable)"
+    )
+    nudge.add_argument(
+        "--item-interval-days",
+        type=int,
+        default=7,
+        help="at most one nudge about the same item in this many days (default: 7)",
+    )
+    nudge.add_argument(
+        "--max-per-week",
+        type=int,
+        default=3,
+        help="at most this many nudge messages per person in 7 days (default: 3)",
+    )
+    nudge.set_defaults(run=run_nudge)
     return parser
 
 
@@ -115,6 +164,64 @@ def run_socket(arguments: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def run_clock_command(arguments: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from bot.app import create_web_client
+    from bot.scheduler import run_clock
+
+    client = create_web_client(settings)
+    run_clock(settings, _migrate(settings), client, digest_every=timedelta(seconds=arguments.every))
+    return EXIT_OK
+
+
+def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from bot.scheduler import build_scheduler
+
+    app_token = settings.require_app_token()
+    settings.require_bot_token()
+    database = _migrate(settings)
+    app = create_app(settings, database, socket_mode=True)
+    scheduler = build_scheduler(database, app.client)
+    scheduler.start()
+    try:
+        SocketModeHandler(app, app_token).start()
+    finally:
+        scheduler.shutdown()
+    return EXIT_OK
+
+
+def run_digest(arguments: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest_delivery import post_digest_now, preview_message
+    from bot.plain_text import message_to_text
+    from storage.types import utc_now
+
+    database = _migrate(settings)
+    if arguments.dry_run:
+        messages = preview_message(database, arguments.channel, utc_now(), arguments.workspace)
+        print("\n\n--- in the thread ---\n\n".join(message_to_text(m) for m in messages))
+        return EXIT_OK
+    if not arguments.now:
+        raise UserError("Add --now to post the digest right away, or --dry-run to see it first.")
+    from bot.app import create_web_client
+    from bot.scheduler import clock_id
+
+    outcome = post_digest_now(
+        database,
+        create_web_client(settings),
+        arguments.channel,
+        utc_now(),
+        clock_id(),
+        arguments.workspace,
+    )
+    reason = f" ({outcome.reason})" if outcome.reason else ""
+    print(f"Digest for {arguments.channel}: {outcome.result}{reason}")
+    return EXIT_OK if outcome.message_ts else EXIT_USER_ERROR
+
+
 def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
     from scorecard.importing import describe, import_scorecard
 
@@ -152,6 +259,34 @@ def run_console(arguments: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_console as console
 
     return console(settings, demo=arguments.demo, user=arguments.user)
+
+
+def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from bot.app import create_web_client
+    from bot.nudging import run_nudge_sweep
+    from bot.plain_text import message_to_text
+    from scorecard.nudges import NudgeLimits
+    from storage.types import utc_now
+
+    client = create_web_client(settings)
+    limits = NudgeLimits(timedelta(days=arguments.item_interval_days), arguments.max_per_week)
+    report = run_nudge_sweep(
+        _migrate(settings),
+        client,
+        utc_now(),
+        dry_run=arguments.dry_run,
+        respect_working_hours=not arguments.now,
+        limits=limits,
+        workspaces=arguments.workspace,
+    )
+    print(report.describe())
+    for sent in report.sent:
+        if sent.message is not None:
+            print(f"\n--- to {sent.recipient} in {sent.workspace} ---")
+            print(message_to_text(sent.message))
+    return EXIT_USER_ERROR if report.failed else EXIT_OK
 
 
 def _migrate(settings: Settings) -> Database:

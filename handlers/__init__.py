@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import action, kpi, why
+from handlers import action, interactions, kpi, why
 from handlers.services import Services, provide
 
 
@@ -11,3 +11,4 @@ def register_all(app: App, services: Services) -> None:
     kpi.register(app)
     why.register(app)
     action.register(app)
+    interactions.register(app)

@@ -14,6 +14,8 @@ from storage.models import Action, ActionUpdate, Objective
 from storage.scorecards import actions_of, objectives_of
 
 LIST_ACTIONS = "/action mine"
+# The kind of history entry written when an action changes hands.
+REASSIGNED = "reassigned"
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,7 @@ def post_update(
             f"What's the news on *{action.title}*? "
             f"Try `/action update {action.key} briefed the agency`."
         )
-    _require_open(action, "update")
-    if action.status == PLANNED:
-        action.status = ACTIVE
-    return _record(session, action, user, now, "update", note)
+    return _post(session, action, note, user, now)
 
 
 def mark_done(
@@ -67,6 +66,55 @@ def stop_action(
     return _record(session, action, user, now, STOPPED, reason or "Stopped")
 
 
+def post_update_to(
+    session: Session, workspace: str, action_id: int, text: str, user: str, now: datetime
+) -> ActionChanged:
+    """The "Post update" modal: like `/action update`, for an action already chosen."""
+    action = find_action_by_id(session, workspace, action_id)
+    if not text.strip():
+        raise UserError(f"What's the news on *{action.title}*? A line is enough.")
+    return _post(session, action, text.strip(), user, now)
+
+
+def mark_done_by_id(
+    session: Session, workspace: str, action_id: int, user: str, now: datetime
+) -> ActionChanged:
+    """The "Mark done" button: like `/action done`, for an action already chosen."""
+    action = find_action_by_id(session, workspace, action_id)
+    if action.status == DONE:
+        raise UserError(f"*{action.title}* is already done. Nice.")
+    action.status = DONE
+    return _record(session, action, user, now, DONE, "Marked done")
+
+
+def reassign_action(
+    session: Session, workspace: str, action_id: int, new_owner: str, user: str, now: datetime
+) -> ActionChanged:
+    """The "Not mine" button: hand an action to someone else, with a fresh stall period."""
+    action = find_action_by_id(session, workspace, action_id)
+    _require_open(action, "hand over")
+    if action.owner == new_owner:
+        raise UserError(f"*{action.title}* already belongs to them.")
+    previous = action.owner or "nobody"
+    action.owner = new_owner
+    return _record(session, action, user, now, REASSIGNED, f"Handed from {previous} to {new_owner}")
+
+
+def open_actions_for(session: Session, workspace: str, user: str) -> list[Action]:
+    """Open actions for a picker: the person's own first, then everyone else's."""
+    scorecard = require_scorecard(session, workspace)
+    actions = list(actions_of(session, scorecard.id, OPEN_ACTION_STATUSES))
+    return sorted(actions, key=lambda action: action.owner != user)
+
+
+def find_action_by_id(session: Session, workspace: str, action_id: int) -> Action:
+    scorecard = require_scorecard(session, workspace)
+    action = session.get(Action, action_id)
+    if action is None or action.scorecard_id != scorecard.id or action.archived:
+        raise UserError("That action is no longer on the scorecard.")
+    return action
+
+
 def my_actions(session: Session, workspace: str, user: str, now: datetime) -> list[MyAction]:
     scorecard = require_scorecard(session, workspace)
     today = local_today(scorecard, now)
@@ -87,6 +135,13 @@ def _action_and_text(session: Session, workspace: str, text: str) -> tuple[Actio
         raise UserError("This scorecard has no actions yet: add them to its file, then import it.")
     action, rest = split_leading_item(text, actions, action_names, "action", LIST_ACTIONS)
     return action, rest.strip()
+
+
+def _post(session: Session, action: Action, note: str, user: str, now: datetime) -> ActionChanged:
+    _require_open(action, "update")
+    if action.status == PLANNED:
+        action.status = ACTIVE
+    return _record(session, action, user, now, "update", note)
 
 
 def _require_open(action: Action, verb: str) -> None:

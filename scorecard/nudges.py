@@ -1,0 +1,346 @@
+"""Who gets nudged about what, and when: plain rules over plain data and a `now`.
+
+A nudge is a direct message to an owner listing all their stalled actions and overdue KPI
+readings. People mute bots that ping per event, so the rules below keep nudges rare: one message
+per person per sweep, each item at most once per interval, a few messages per person per week,
+nothing while snoozed, nothing while someone is away or outside their working hours.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from scorecard.actions import find_action_by_id
+from scorecard.stalling import is_overdue, is_stalled
+from scorecard.vocabulary import READING_INTERVALS
+from scorecard.workspace import local_today, require_scorecard
+from storage import nudges as stored
+from storage.models import Scorecard
+from storage.nudges import ACTION_ITEM, KPI_ITEM, ActionFacts, KpiFacts, PastNudge
+
+# At most one nudge about the same item within this long.
+ITEM_NUDGE_INTERVAL = timedelta(days=7)
+# At most this many nudge messages to one person within MESSAGE_WINDOW.
+MESSAGES_PER_WEEK = 3
+MESSAGE_WINDOW = timedelta(days=7)
+# How many items one nudge message lists before "and N more" (two blocks each, of Slack's 50).
+ITEMS_SHOWN = 15
+# "Snooze a week".
+SNOOZE_FOR = timedelta(days=7)
+# A KPI reading counts as overdue this long after its frequency says the next one was due.
+READING_GRACE = timedelta(days=1)
+# Nudges wait for the owner's working hours: Monday to Friday, 09:00 to 18:00 their time.
+WORKDAYS = range(0, 5)
+WORKDAY_STARTS, WORKDAY_ENDS = time(9, 0), time(18, 0)
+# Words in a Slack status that mean "don't bother me now".
+AWAY_WORDS = ("away", "vacation", "vacationing", "holiday", "holidays", "ooo", "out of office")
+AWAY_EMOJI = (":palm_tree:", ":desert_island:", ":beach_with_umbrella:", ":face_with_thermometer:")
+
+STALLED, PAST_DUE, READING_DUE = "stalled", "past_due", "reading_due"
+# What an owner did with a nudged item, as the updated message shows it.
+ANSWERED_UPDATE, ANSWERED_DONE, ANSWERED_SNOOZED = "update", "done", "snoozed"
+ANSWERED_REASSIGNED, ANSWERED_READING = "reassigned", "reading"
+
+ItemRef = tuple[str, int]  # ("action", 12) or ("kpi", 3)
+
+
+@dataclass(frozen=True)
+class NudgeLimits:
+    item_interval: timedelta = ITEM_NUDGE_INTERVAL
+    messages_per_week: int = MESSAGES_PER_WEEK
+
+    def period(self, now: datetime) -> int:
+        """Which item interval `now` falls in: the exactly-once key of a nudge about an item."""
+        days = (now.astimezone(UTC).date() - date(1970, 1, 1)).days
+        return days // max(self.item_interval.days, 1)
+
+
+DEFAULT_LIMITS = NudgeLimits()
+
+
+@dataclass(frozen=True)
+class NudgeItem:
+    """One thing an owner is asked about: a stalled action or a KPI reading that is overdue."""
+
+    kind: str  # ACTION_ITEM or KPI_ITEM
+    item_id: int
+    key: str
+    title: str
+    owner: str | None
+    reason: str  # STALLED, PAST_DUE, READING_DUE, or "" when it no longer needs a nudge
+    objective: str | None = None  # the title of the objective it serves: the why
+    last_update_at: datetime | None = None  # actions
+    last_update: str | None = None  # actions: the text of the latest update
+    due: date | None = None  # actions
+    last_reading: date | None = None  # KPIs: the day of the latest reading
+    frequency: str | None = None  # KPIs
+
+    @property
+    def ref(self) -> ItemRef:
+        return (self.kind, self.item_id)
+
+
+@dataclass(frozen=True)
+class Person:
+    """What Slack says about someone, read once per sweep."""
+
+    user_id: str
+    timezone: str | None = None
+    away: bool = False
+    unreachable: str | None = None  # why they can't get a DM (deactivated, unknown), if so
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    recipient: str
+    items: tuple[NudgeItem, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    recipient: str | None
+    items: tuple[NudgeItem, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class NudgeMessage:
+    """What a nudge message shows: the items, and what the owner has done about each so far."""
+
+    recipient: str
+    items: tuple[NudgeItem, ...]
+    answers: Mapping[ItemRef, str] = field(default_factory=dict)
+    shown: int = ITEMS_SHOWN  # the rest are summed up as "and N more"
+
+    @property
+    def shown_action_ids(self) -> list[int]:
+        return [item.item_id for item in self.items[: self.shown] if item.kind == ACTION_ITEM]
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    title: str
+    until: datetime
+
+
+@dataclass
+class NudgePlan:
+    messages: list[PlannedMessage] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def action_item(facts: ActionFacts, scorecard: Scorecard, now: datetime, today: date) -> NudgeItem:
+    """An action as a nudge item; `reason` is empty when it is neither stalled nor past due."""
+    # stalling's rules read only status, due, stall_after_days and last_update_at.
+    reason = ""
+    if is_overdue(facts, today):  # type: ignore[arg-type]
+        reason = PAST_DUE
+    elif is_stalled(facts, scorecard, now, today):  # type: ignore[arg-type]
+        reason = STALLED
+    return NudgeItem(
+        kind=ACTION_ITEM,
+        item_id=facts.id,
+        key=facts.key,
+        title=facts.title,
+        owner=facts.owner,
+        reason=reason,
+        objective=facts.objective_title,
+        last_update_at=facts.last_update_at,
+        last_update=facts.last_update,
+        due=facts.due,
+    )
+
+
+def reading_overdue(frequency: str, last_reading: date, today: date) -> bool:
+    """No reading within the KPI's frequency, plus a day's grace."""
+    interval = READING_INTERVALS.get(frequency, READING_INTERVALS["weekly"])
+    return today > last_reading + interval + READING_GRACE
+
+
+def kpi_item(facts: KpiFacts, today: date) -> NudgeItem:
+    """A KPI as a nudge item; without any reading the clock starts when the KPI was added."""
+    since = facts.last_reading or facts.started
+    return NudgeItem(
+        kind=KPI_ITEM,
+        item_id=facts.id,
+        key=facts.key,
+        title=facts.name,
+        owner=facts.owner,
+        reason=READING_DUE if reading_overdue(facts.frequency, since, today) else "",
+        objective=facts.objective_title,
+        last_reading=facts.last_reading,
+        frequency=facts.frequency,
+    )
+
+
+def is_away(presence: str | None, status_text: str = "", status_emoji: str = "") -> bool:
+    """Away in Slack's presence, or a status that says so (vacation, OOO, holiday…)."""
+    if presence == "away":
+        return True
+    text = status_text.casefold()
+    words = set(text.replace(",", " ").replace(".", " ").replace("!", " ").split())
+    if any(word in words or (" " in word and word in text) for word in AWAY_WORDS):
+        return True
+    return status_emoji in AWAY_EMOJI
+
+
+def zone_of(timezone: str | None, fallback: str) -> ZoneInfo:
+    for name in (timezone, fallback):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def in_working_hours(now: datetime, zone: ZoneInfo) -> bool:
+    local = now.astimezone(zone)
+    return local.weekday() in WORKDAYS and WORKDAY_STARTS <= local.time() < WORKDAY_ENDS
+
+
+def plan_nudges(
+    items: Iterable[NudgeItem],
+    history: Sequence[PastNudge],
+    snoozed_until: Mapping[ItemRef, datetime],
+    now: datetime,
+    *,
+    people: Mapping[str, Person] | None = None,
+    limits: NudgeLimits = DEFAULT_LIMITS,
+    respect_working_hours: bool = True,
+    default_timezone: str = "UTC",
+) -> NudgePlan:
+    """One message per owner with all their items that may be nudged now, and why others wait.
+
+    `people` is None for a first pass before anyone has been looked up in Slack: then only the
+    item rules and the weekly cap apply, which tells the caller whom to look up.
+    """
+    plan = NudgePlan()
+    last_nudged: dict[ItemRef, datetime] = {}
+    messages_by: dict[str, set[str]] = defaultdict(set)
+    for past in history:
+        ref = (past.item_kind, past.item_id)
+        last_nudged[ref] = max(last_nudged.get(ref, past.sent_at), past.sent_at)
+        if now - past.sent_at < MESSAGE_WINDOW:
+            messages_by[past.recipient].add(past.sweep_id)
+
+    by_owner: dict[str, list[NudgeItem]] = defaultdict(list)
+    for item in items:
+        if not item.reason:
+            continue
+        if not item.owner:
+            plan.skipped.append(Skipped(None, (item,), "it has no owner"))
+            continue
+        until = snoozed_until.get(item.ref)
+        if until is not None and until > now:
+            plan.skipped.append(Skipped(item.owner, (item,), f"snoozed until {until:%a %d %b}"))
+            continue
+        last = last_nudged.get(item.ref)
+        if last is not None and now - last < limits.item_interval:
+            reason = f"already nudged {last:%a %d %b %H:%M} UTC"
+            plan.skipped.append(Skipped(item.owner, (item,), reason))
+            continue
+        by_owner[item.owner].append(item)
+
+    for owner in sorted(by_owner):
+        owned = tuple(sorted(by_owner[owner], key=_item_order))
+        reason = _why_not_now(
+            owner, messages_by, now, people, limits, respect_working_hours, default_timezone
+        )
+        if reason:
+            plan.skipped.append(Skipped(owner, owned, reason))
+        else:
+            plan.messages.append(PlannedMessage(owner, owned))
+    return plan
+
+
+def _why_not_now(
+    owner: str,
+    messages_by: Mapping[str, set[str]],
+    now: datetime,
+    people: Mapping[str, Person] | None,
+    limits: NudgeLimits,
+    respect_working_hours: bool,
+    default_timezone: str,
+) -> str:
+    sent = len(messages_by.get(owner, ()))
+    if sent >= limits.messages_per_week:
+        return f"already had {sent} nudge messages in the last 7 days"
+    if people is None:
+        return ""
+    person = people.get(owner, Person(owner))
+    if person.unreachable:
+        return person.unreachable
+    if person.away:
+        return "away in Slack"
+    zone = zone_of(person.timezone, default_timezone)
+    if respect_working_hours and not in_working_hours(now, zone):
+        return f"outside working hours ({now.astimezone(zone):%a %H:%M} in {zone.key})"
+    return ""
+
+
+def _item_order(item: NudgeItem) -> tuple[int, str]:
+    rank = {PAST_DUE: 0, STALLED: 1, READING_DUE: 2}
+    return (rank.get(item.reason, 3), item.title.casefold())
+
+
+def with_last_updates(
+    items: Iterable[NudgeItem], texts: Mapping[int, str]
+) -> tuple[NudgeItem, ...]:
+    return tuple(
+        replace(item, last_update=texts.get(item.item_id)) if item.kind == ACTION_ITEM else item
+        for item in items
+    )
+
+
+# Answers to a nudge. Unlike the rules above, these read and write through storage.
+
+
+def note_answer(
+    session: Session, workspace: str, kind: str, item_id: int, answer: str, now: datetime
+) -> None:
+    """Every open nudge about the item counts as answered: no escalation for it."""
+    scorecard = require_scorecard(session, workspace)
+    stored.mark_responded(session, scorecard.id, kind, item_id, answer, now)
+
+
+def snooze_action(
+    session: Session, workspace: str, action_id: int, user: str, now: datetime
+) -> Snoozed:
+    action = find_action_by_id(session, workspace, action_id)
+    until = now + SNOOZE_FOR
+    stored.add_snooze(session, action.scorecard_id, ACTION_ITEM, action_id, until, user)
+    stored.mark_responded(
+        session, action.scorecard_id, ACTION_ITEM, action_id, ANSWERED_SNOOZED, now
+    )
+    return Snoozed(action.title, until)
+
+
+def nudge_as_it_stands(
+    session: Session, workspace: str, channel: str, ts: str, now: datetime
+) -> NudgeMessage | None:
+    """The nudge posted as (channel, ts), with today's state of its items; None if not a nudge."""
+    scorecard = require_scorecard(session, workspace)
+    rows = stored.message_nudges(session, scorecard.id, channel, ts)
+    if not rows:
+        return None
+    today = local_today(scorecard, now)
+    action_ids = [row.item_id for row in rows if row.item_kind == ACTION_ITEM]
+    kpi_ids = [row.item_id for row in rows if row.item_kind == KPI_ITEM]
+    found: dict[ItemRef, NudgeItem] = {}
+    for facts in stored.actions_by_id(session, scorecard.id, action_ids):
+        item = action_item(facts, scorecard, now, today)
+        found[item.ref] = item
+    if kpi_ids:
+        for kpi in stored.kpis_with_latest_reading(session, scorecard.id, kpi_ids):
+            item = kpi_item(kpi, today)
+            found[item.ref] = item
+    refs = [(row.item_kind, row.item_id) for row in rows]
+    answers = {(row.item_kind, row.item_id): row.response for row in rows if row.response}
+    message = NudgeMessage(rows[0].recipient, tuple(found[r] for r in refs if r in found), answers)
+    texts = stored.latest_update_texts(session, message.shown_action_ids)
+    return replace(message, items=with_last_updates(message.items, texts))
