@@ -69,6 +69,7 @@ class SlackStandIn:
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
         self._users: dict[str, StandInUser] = {}
+        self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._response_counter = itertools.count(1)
@@ -159,6 +160,11 @@ class SlackStandIn:
             f"Calls that did arrive: {arrived or 'none'}"
         )
 
+    def history(self, channel: str) -> list[dict[str, Any]]:
+        """Top-level messages Slack accepted in a channel, oldest first (failed posts left out)."""
+        with self._arrived:
+            return list(self._history.get(channel, []))
+
     def clear(self) -> None:
         with self._arrived:
             self._calls.clear()
@@ -210,6 +216,7 @@ class SlackStandIn:
             "chat.delete": self._delete_message,
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
+            "conversations.history": self._conversation_history,
             "views.open": self._view,
             "views.update": self._view,
             "views.push": self._view,
@@ -236,7 +243,11 @@ class SlackStandIn:
             return {"ok": False, "error": "no_text"}
         channel = _direct_channel(str(params["channel"]))
         ts = self._next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+        message = self._message(params, ts)
+        if not params.get("thread_ts"):
+            with self._arrived:
+                self._history[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _post_ephemeral(self, params: Params) -> Answer:
         if not params.get("channel"):
@@ -289,6 +300,15 @@ class SlackStandIn:
         if channel.startswith("D"):
             info["user"] = "U" + channel[1:]
         return {"ok": True, "channel": info}
+
+    def _conversation_history(self, params: Params) -> Answer:
+        """The channel's top-level messages posted through the stand-in, newest first.
+
+        `oldest` and `latest` are not applied: the stand-in's ts values do not follow a test's
+        clock. Messages keep their metadata, as Slack returns it with `include_all_metadata`.
+        """
+        messages = self.history(str(params.get("channel", "")))
+        return {"ok": True, "messages": messages[::-1], "has_more": False}
 
     def _view(self, params: Params) -> Answer:
         view = params.get("view")
@@ -343,8 +363,9 @@ class SlackStandIn:
     def _message(self, params: Params, ts: str) -> dict[str, Any]:
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
         message["text"] = params.get("text", "")
-        if "blocks" in params:
-            message["blocks"] = params["blocks"]
+        for field in ("blocks", "metadata", "thread_ts"):
+            if field in params:
+                message[field] = params[field]
         return message
 
     def _next_ts(self) -> str:

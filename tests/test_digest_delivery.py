@@ -56,35 +56,9 @@ FIRST_DIGEST = datetime(2026, 11, 30, 8, 0, tzinfo=TEST_NOW.tzinfo)
 WEEK = timedelta(days=7)
 
 
-class StandInWithHistory(SlackStandIn):
-    """The stand-in, plus conversations.history over what was posted (metadata included)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.posted: list[dict[str, Any]] = []
-
-    def _answers(self) -> dict[str, Any]:
-        return {**super()._answers(), "conversations.history": self._history}
-
-    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        answer = super()._post_message(params)
-        if answer.get("ok"):
-            self.posted.append({**answer["message"], "channel": answer["channel"], **params})
-        return answer
-
-    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
-        # `oldest` is not applied: the stand-in's ts values don't follow the tests' clock.
-        messages = [
-            {key: message.get(key) for key in ("ts", "text", "metadata")}
-            for message in self.posted
-            if message["channel"] == params.get("channel")
-        ]
-        return {"ok": True, "messages": messages[::-1], "has_more": False}
-
-
 @pytest.fixture
-def api() -> Iterator[StandInWithHistory]:
-    standin = StandInWithHistory()
+def api() -> Iterator[SlackStandIn]:
+    standin = SlackStandIn()
     standin.start()
     yield standin
     standin.stop()
@@ -112,17 +86,7 @@ def subscribe_sample(database: Database) -> Database:
 
 def digests_in(api: SlackStandIn, channel: str = CHANNEL) -> list[dict[str, Any]]:
     """Digests Slack accepted in the channel itself (thread replies and DMs left out)."""
-    if isinstance(api, StandInWithHistory):
-        posted = api.posted
-    else:  # the plain stand-in answers every post it records
-        posted = [call.params for call in api.calls("chat.postMessage")]
-    return [
-        params
-        for params in posted
-        if params.get("channel") == channel
-        and not params.get("thread_ts")
-        and params.get("metadata")
-    ]
+    return [message for message in api.history(channel) if message.get("metadata")]
 
 
 def runs(database: Database, channel: str = CHANNEL) -> list[DigestRun]:
@@ -255,22 +219,18 @@ def test_a_clock_that_crashed_after_posting_is_not_posted_again(
 
 
 def test_without_slacks_history_an_unconfirmed_claim_is_reported_not_reposted(
-    subscribed: Database, client: WebClient
+    subscribed: Database, api: SlackStandIn, client: WebClient
 ) -> None:
-    plain = SlackStandIn().start()  # no conversations.history: the bot can't check
-    try:
-        blind = create_web_client(Settings(bot_token="xoxb-test", slack_api_url=plain.api_url))
-        dead_claim(subscribed)
+    api.fail_next("conversations.history", "missing_scope", times=5)  # the bot can't check
+    dead_claim(subscribed)
 
-        later = FIRST_DIGEST + STALE_CLAIM_AFTER + timedelta(minutes=1)
-        report = deliver_due_digests(subscribed, blind, later, "clock-b")
-        again = deliver_due_digests(subscribed, blind, later + timedelta(hours=1), "clock-b")
-    finally:
-        plain.stop()
+    later = FIRST_DIGEST + STALE_CLAIM_AFTER + timedelta(minutes=1)
+    report = deliver_due_digests(subscribed, client, later, "clock-b")
+    again = deliver_due_digests(subscribed, client, later + timedelta(hours=1), "clock-b")
 
     assert [outcome.result for outcome in report.outcomes] == [UNCONFIRMED]
     assert again.outcomes == []
-    assert plain.calls("chat.postMessage") == []
+    assert api.calls("chat.postMessage") == []
     [run] = runs(subscribed)
     assert run.status == "unconfirmed" and "not posted again" in (run.error or "")
 

@@ -221,3 +221,20 @@ def test_fifty_calls_at_once_are_all_answered_and_recorded(
     assert all(answer["ok"] for answer in answers)
     assert len({answer["ts"] for answer in answers}) == 50
     assert sorted(int(call.params["text"]) for call in standin.calls()) == list(range(50))
+
+
+def test_history_returns_accepted_top_level_messages_newest_first(
+    standin: SlackStandIn, client: WebClient
+) -> None:
+    metadata = {"event_type": "digest", "event_payload": {"period": "p1"}}
+    first = client.chat_postMessage(channel="C1", text="first", metadata=metadata)
+    client.chat_postMessage(channel="C1", text="in the thread", thread_ts=first["ts"])
+    standin.fail_next("chat.postMessage", "not_in_channel")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="refused")
+    client.chat_postMessage(channel="C1", text="second")
+
+    history = client.conversations_history(channel="C1", include_all_metadata=True)
+
+    assert [message["text"] for message in history["messages"]] == ["second", "first"]
+    assert history["messages"][1]["metadata"] == metadata
