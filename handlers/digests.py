@@ -85,6 +85,13 @@ DIGEST = SlashCommand(
 )
 
 
+def is_preview(text: str) -> bool:
+    """`/kpi digest preview` builds the whole digest: too slow to answer inside the request."""
+    verb, _ = split_verb(text)
+    subcommand = DIGEST.find(verb)
+    return subcommand is not None and subcommand.run is preview
+
+
 def run_digest_command(request: Request) -> Message:
     verb, rest = split_verb(request.text)
     subcommand = DIGEST.find(verb or "list")

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from handlers.action import ACTION
 from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
-from handlers.digests import DIGEST_SUBCOMMAND
-from handlers.replies import answer, command_summary
+from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
 from scorecard.kpi_log import (
@@ -125,5 +125,22 @@ def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     answer(ack, lambda: run_kpi_command(request), command_summary(command))
 
 
+def is_slow(command: dict[str, Any]) -> bool:
+    verb, rest = split_verb(command.get("text") or "")
+    return KPI.find(verb) is DIGEST_SUBCOMMAND and is_preview(rest)
+
+
+def acknowledge_slow(ack: Ack) -> None:
+    ack(response_type=EPHEMERAL, **render("working", what="the digest preview"))
+
+
+def on_slow_kpi(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
+    """Runs after the ack, in Bolt's lazy listener thread; the result replaces the ack."""
+    request = Request.from_command(command, services_of(context))
+    answer_later(respond, lambda: run_kpi_command(request), command_summary(command))
+
+
 def register(app: App) -> None:
+    # Matched first: the slow few are acknowledged at once and finished by a lazy listener.
+    app.command("/kpi", matchers=[is_slow])(ack=acknowledge_slow, lazy=[on_slow_kpi])
     app.command("/kpi")(on_kpi)

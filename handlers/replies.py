@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 
 from scorecard.errors import UserError
 from templates import render
@@ -20,23 +20,34 @@ def error_message(message: str) -> dict[str, Any]:
 
 
 def answer(ack: Ack, build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> None:
-    """Acknowledge a slash command with the message `build` returns, always ephemeral.
+    """Acknowledge a slash command with the message `build` returns, always ephemeral."""
+    ack(response_type=EPHEMERAL, **_built(build, about))
+
+
+def answer_later(
+    respond: Respond, build: Callable[[], dict[str, Any]], about: dict[str, Any]
+) -> None:
+    """For slow work run after the ack: replace the "working on it" reply with the result."""
+    respond(response_type=EPHEMERAL, replace_original=True, **_built(build, about))
+
+
+def _built(build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> dict[str, Any]:
+    """The message `build` returns, or the reply that explains why there is none.
 
     A UserError becomes its own friendly message. Anything else is a bug: it is logged with the
     request it came from, and the person gets a reference to quote rather than silence.
     """
     try:
-        message = build()
+        return build()
     except UserError as error:
-        message = error_message(error.message)
+        return error_message(error.message)
     except Exception:
         reference = uuid.uuid4().hex[:8]
         logger.exception("Command failed (ref %s): %s", reference, about)
-        message = error_message(
+        return error_message(
             "Sorry, something went wrong on my side and nothing was saved. "
             f"If it keeps happening, tell whoever runs Scorecard: reference `{reference}`."
         )
-    ack(response_type=EPHEMERAL, **message)
 
 
 def command_summary(command: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,13 @@ class Services:
     database: Database
     clock: Callable[[], datetime] = utc_now
 
+    def __deepcopy__(self, memo: dict[int, object]) -> "Services":
+        """Bolt deep-copies the context for lazy listeners; shared services go over as they are.
+
+        The database object is thread-safe and hands out a session per request or job.
+        """
+        return self
+
 
 def provide(app: App, services: Services) -> None:
     """Put `services` in every request's context, so listeners stay plain functions."""

@@ -387,7 +387,10 @@ def test_kpi_digest_off_preview_and_a_bad_schedule(slack: SlackHarness) -> None:
     off_again = slack.command("/kpi", "digest off", channel="C0TEAM")
 
     assert "I can't read “sometimes” as a schedule" in bad.text
-    assert preview.ephemeral and "Daily meme posts" in preview.text
+    assert preview.ephemeral and "Working on the digest preview" in preview.text
+    [later] = slack.api.wait_for("response_url")  # built after the ack, by a lazy listener
+    assert later.params["response_type"] == "ephemeral" and later.params["replace_original"]
+    assert "Daily meme posts" in message_to_text(later.params)
     assert "no longer gets the digest" in off.text
     assert "nothing to turn off" in off_again.text
     assert slack.api.calls("chat.postMessage") == []  # the preview went to the caller only
