@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
-from scorecard.scorecard_file import (
+from scorecard.scorecard_spec import (
     ActionSpec,
     DigestSpec,
     KpiSpec,

@@ -9,12 +9,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from scorecard.importing import import_scorecard
-from scorecard.scorecard_file import (
-    DEFAULT_PERSPECTIVE_SPECS,
-    ScorecardFileError,
-    dump_spec,
-    parse_scorecard,
-)
+from scorecard.scorecard_file import ScorecardFileError, dump_spec, parse_scorecard
+from scorecard.scorecard_spec import DEFAULT_PERSPECTIVE_SPECS
 from storage.db import Database
 from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard
 

@@ -1,0 +1,201 @@
+"""Reading one field of a scorecard file: each reader returns the value or raises Invalid with a
+reason written for the person editing the file."""
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from scorecard.errors import UserError
+from scorecard.schedules import parse_schedule
+from scorecard.values import parse_value
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+WORKSPACE_PATTERN = re.compile(r"^[TE][A-Z0-9]{2,31}$")
+# Slack user ids; `<@U123>`, `<@U123|ann>` and `@U123` are accepted and cut down to `U123`.
+USER_ID_PATTERN = re.compile(r"^[UW][A-Z0-9]{2,}$")
+MENTION_PATTERN = re.compile(r"^<@([^|>]+)(\|[^>]*)?>$")
+CHANNEL_ID_PATTERN = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+CHANNEL_MENTION_PATTERN = re.compile(r"^<#([^|>]+)(\|[^>]*)?>$")
+
+
+class Invalid(Exception):
+    """A field's value can't be used; the message says why, for the person editing the file."""
+
+
+Reader = Callable[[Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Rule:
+    read: Reader
+    required: bool = False
+
+
+def read_text(value: Any, item: Mapping[str, Any]) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Invalid(f"should be text, not {describe_type(value)} (put it in quotes)")
+    return str(value).strip()
+
+
+def read_key(value: Any, item: Mapping[str, Any]) -> str:
+    text = read_text(value, item)
+    if not KEY_PATTERN.match(text):
+        raise Invalid(
+            f"“{text}” can't be a key: use letters, digits, `_` and `-`, like `instagram_followers`"
+        )
+    return text
+
+
+def read_number(value: Any, item: Mapping[str, Any]) -> float:
+    if isinstance(value, bool):
+        raise Invalid(f"should be a number, not {describe_type(value)}")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        unit = item.get("unit")
+        try:
+            number = parse_value(value, unit if isinstance(unit, str) else "")
+        except UserError as error:
+            raise Invalid(error.message.rstrip(".")) from None
+    else:
+        raise Invalid(f"should be a number, not {describe_type(value)}")
+    if not math.isfinite(number):
+        raise Invalid("should be a finite number")
+    return number
+
+
+def read_weight(value: Any, item: Mapping[str, Any]) -> float:
+    number = read_number(value, item)
+    if number < 0:
+        raise Invalid("can't be negative")
+    return number
+
+
+def read_days(value: Any, item: Mapping[str, Any]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(f"should be a whole number of days, 1 or more, not {show(value)}")
+    return value
+
+
+def read_share(value: Any, item: Mapping[str, Any]) -> float:
+    """A share such as a tolerance: 0.1 or “10%”."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip().removesuffix("%")) / 100
+        except ValueError:
+            raise Invalid(f"“{value}” is not a share (write it like 0.1 or 10%)") from None
+    else:
+        number = read_number(value, {})
+    if not 0 <= number < 1:
+        raise Invalid(f"should be between 0 and 1 (0.1 means 10%), not {show(value)}")
+    return number
+
+
+def read_date(value: Any, item: Mapping[str, Any]) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
+
+
+def read_owner(value: Any, item: Mapping[str, Any]) -> str:
+    return read_user_id(read_text(value, item))
+
+
+def read_user_id(text: str) -> str:
+    mention = MENTION_PATTERN.match(text)
+    user = (mention.group(1) if mention else text).strip().removeprefix("@").upper()
+    if not USER_ID_PATTERN.match(user):
+        raise Invalid(
+            f"“{text}” is not a Slack user id: use one like U012AB3CD "
+            "(in Slack: the person's profile → ⋮ → Copy member ID)"
+        )
+    return user
+
+
+def read_keys(value: Any, item: Mapping[str, Any]) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise Invalid(f"should be a list of keys, like [a, b], not {describe_type(value)}")
+    return tuple(dict.fromkeys(read_key(each, item) for each in value))
+
+
+def choice(options: Iterable[str]) -> Reader:
+    options = tuple(options)
+
+    def read_choice(value: Any, item: Mapping[str, Any]) -> str:
+        text = read_text(value, item).lower()
+        if text not in options:
+            raise Invalid(f"“{value}” is not one of {', '.join(options)}{suggest(text, options)}")
+        return text
+
+    return read_choice
+
+
+def read_timezone(value: Any, item: Mapping[str, Any]) -> str:
+    name = read_text(value, item)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = suggest(name, available_timezones()) or " (use a name like Europe/Amsterdam)"
+        raise Invalid(f"“{name}” is not a known time zone{hint}") from None
+    return name
+
+
+def read_workspace(value: Any, item: Mapping[str, Any]) -> str:
+    text = read_text(value, item)
+    if not WORKSPACE_PATTERN.match(text):
+        raise Invalid(f"“{text}” is not a Slack team id (like T012AB3C4)")
+    return text
+
+
+def describe_type(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    names = {bool: "yes/no", int: "a number", float: "a number", str: "text"}
+    names |= {list: "a list", dict: "a mapping", date: "a date", datetime: "a date and time"}
+    return names.get(type(value), type(value).__name__)
+
+
+def show(value: Any) -> str:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return f"“{value}”"
+    return describe_type(value)
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" — did you mean “{close[0]}”?" if close else ""
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_channel(value: Any, item: Mapping[str, Any]) -> str:
+    """A Slack channel id; `<#C0123|general>` is cut down to `C0123`."""
+    text = read_text(value, item)
+    match = CHANNEL_MENTION_PATTERN.match(text)
+    channel = match.group(1) if match else text
+    if not CHANNEL_ID_PATTERN.match(channel):
+        raise Invalid(f"“{text}” is not a channel id like C0123ABCD (not the channel's name)")
+    return channel
+
+
+def read_schedule(value: Any, item: Mapping[str, Any]) -> str:
+    try:
+        return parse_schedule(read_text(value, item)).canonical()
+    except UserError as problem:
+        raise Invalid(problem.message) from None

@@ -1,0 +1,100 @@
+"""What a scorecard file holds, as plain data: read from YAML, written to the database, and back.
+
+Field order is the file's key order, so an export reads like the file a team wrote.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from scorecard.schedules import DEFAULT_SCHEDULE_TEXT
+from scorecard.vocabulary import (
+    ACTIVE,
+    DEFAULT_AT_RISK_TOLERANCE,
+    DEFAULT_PERSPECTIVES,
+    DEFAULT_STALL_AFTER_DAYS,
+    DEFAULT_TIMEZONE,
+    UP,
+)
+
+DEFAULT_FREQUENCY = "weekly"
+DEFAULT_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class SettingsSpec:
+    at_risk_tolerance: float = DEFAULT_AT_RISK_TOLERANCE
+    stall_after_days: int = DEFAULT_STALL_AFTER_DAYS
+
+
+@dataclass(frozen=True)
+class PerspectiveSpec:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    key: str
+    title: str
+    perspective: str
+    owner: str | None = None
+    supports: tuple[str, ...] = ()
+    weight: float = DEFAULT_WEIGHT
+    theme: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    key: str
+    name: str
+    objective: str | None = None
+    unit: str = ""
+    baseline: float = 0.0
+    target: float = 0.0
+    direction: str = UP
+    frequency: str = DEFAULT_FREQUENCY
+    owner: str | None = None
+    target_date: date | None = None
+    baseline_date: date | None = None
+    kind: str | None = None
+    weight: float = DEFAULT_WEIGHT
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """`last_update` is the day of the latest progress update, which stall detection reads."""
+
+    key: str
+    title: str
+    objective: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    status: str = ACTIVE
+    stall_after_days: int | None = None
+    last_update: date | None = None
+
+
+@dataclass(frozen=True)
+class DigestSpec:
+    """A channel that gets the digest; `schedule` is stored in its canonical words."""
+
+    channel: str
+    schedule: str = DEFAULT_SCHEDULE_TEXT
+
+
+DEFAULT_PERSPECTIVE_SPECS = tuple(PerspectiveSpec(key, name) for key, name in DEFAULT_PERSPECTIVES)
+
+
+@dataclass(frozen=True)
+class ScorecardSpec:
+    workspace: str
+    name: str
+    mission: str = ""
+    timezone: str = DEFAULT_TIMEZONE
+    settings: SettingsSpec = field(default_factory=SettingsSpec)
+    perspectives: tuple[PerspectiveSpec, ...] = DEFAULT_PERSPECTIVE_SPECS
+    objectives: tuple[ObjectiveSpec, ...] = ()
+    kpis: tuple[KpiSpec, ...] = ()
+    actions: tuple[ActionSpec, ...] = ()
+    digests: tuple[DigestSpec, ...] = ()
