@@ -82,9 +82,7 @@ class ObjectiveLink(SQLModel, table=True):
     __tablename__ = "objective_links"
 
     objective_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True)
     )
     supports_id: int = Field(
         sa_column=Column(
