@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -160,6 +161,7 @@ def run_socket(arguments: argparse.Namespace, settings: Settings) -> int:
     app_token = settings.require_app_token()
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
+    _stop_on_sigterm()
     SocketModeHandler(app, app_token).start()
     return EXIT_OK
 
@@ -186,6 +188,7 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     scheduler = build_scheduler(database, app.client)
+    _stop_on_sigterm()
     scheduler.start()
     try:
         SocketModeHandler(app, app_token).start()
@@ -287,6 +290,11 @@ def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
             print(f"\n--- to {sent.recipient} in {sent.workspace} ---")
             print(message_to_text(sent.message))
     return EXIT_USER_ERROR if report.failed else EXIT_OK
+
+
+def _stop_on_sigterm() -> None:
+    """Platforms stop a process with SIGTERM: treat it like Ctrl-C, so `finally` blocks run."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _migrate(settings: Settings) -> Database:

@@ -36,6 +36,9 @@ BOT_ID = "B0SCORECARD"
 FIRST_TS_SECONDS = 1732442400
 # Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls")
+# Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
+CONNECTIONS_OPEN = "apps.connections.open"
+APP_TOKEN_PREFIX = "xapp-"
 
 Params = dict[str, Any]
 Answer = dict[str, Any]
@@ -73,6 +76,8 @@ class SlackStandIn:
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._response_counter = itertools.count(1)
+        # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
+        self.socket_mode_url: str | None = None
         self._server = _StandInServer((LOOPBACK, 0), _handler_for(self))
         # A short poll interval keeps stop() quick: tests start and stop one per test.
         self._thread = threading.Thread(
@@ -187,7 +192,8 @@ class SlackStandIn:
             failure = _pop(self._failures, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
-        if not token or not token.startswith("xox"):
+        expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
+        if not token or not token.startswith(expected_token):
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
@@ -209,6 +215,7 @@ class SlackStandIn:
     def _answers(self) -> dict[str, Callable[[Params], Answer]]:
         return {
             "api.test": lambda params: {"ok": True, "args": params},
+            CONNECTIONS_OPEN: self._open_connection,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
@@ -235,6 +242,11 @@ class SlackStandIn:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _open_connection(self, params: Params) -> Answer:
+        if self.socket_mode_url is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_mode_url}
 
     def _post_message(self, params: Params) -> Answer:
         if not params.get("channel"):
