@@ -5,6 +5,7 @@ People type names from memory: lower case, abbreviated ("ig followers", "eng rat
 `closest` answers "what should we suggest?". Scores are 0-100.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +45,11 @@ class Scored(Generic[T]):
     score: float  # 0-100
 
 
+# Names are normalized on every lookup and rarely change: remembering them saves most of the work.
+NORMALIZED_NAMES_CACHED = 65_536
+
+
+@functools.lru_cache(maxsize=NORMALIZED_NAMES_CACHED)
 def normalize(text: str) -> str:
     """ "Instagram Followers (IG)" -> "instagram followers ig"; "R&D" -> "r and d"."""
     text = unicodedata.normalize("NFKD", text.casefold())
