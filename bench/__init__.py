@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [--quick]`. Kept out of the normal test run."""

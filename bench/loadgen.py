@@ -1,0 +1,130 @@
+"""A load generator in processes of its own: keep-alive HTTP connections sending signed POSTs.
+
+Concurrency C means C connections, each sending its next request as soon as the previous answer
+arrives (a closed loop, like wrk). Connections are spread over a few processes so the client is
+not held back by one interpreter. Only requests that start and finish inside the measured window,
+after a warm-up, count. Standard library only: worker processes start fast.
+"""
+
+import http.client
+import os
+import threading
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+Payload = tuple[bytes, dict[str, str]]  # body, headers
+CLIENT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+START_DELAY_SECONDS = 0.3  # lets every process be ready before the clock starts
+ERROR_MARK = b"went wrong"  # our app's reply to an unexpected failure
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    concurrency: int
+    seconds: float
+    latencies: list[float]  # seconds, sorted
+    errors: int
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile_ms(self, fraction: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        index = min(len(self.latencies) - 1, max(0, round(fraction * len(self.latencies)) - 1))
+        return self.latencies[index] * 1000
+
+
+def run_load(
+    pool: Executor,
+    port: int,
+    path: str,
+    payloads: list[Payload],
+    concurrency: int,
+    seconds: float,
+    warmup: float,
+) -> LoadResult:
+    processes = min(concurrency, CLIENT_PROCESSES)
+    shares = [concurrency // processes + (n < concurrency % processes) for n in range(processes)]
+    start = time.time() + START_DELAY_SECONDS
+    window = (start + warmup, start + warmup + seconds)
+    futures = [
+        pool.submit(drive, port, path, payloads, share, offset, start, window)
+        for offset, share in enumerate(shares)
+    ]
+    latencies: list[float] = []
+    errors = 0
+    for future in futures:
+        measured, failed = future.result()
+        latencies.extend(measured)
+        errors += failed
+    latencies.sort()
+    return LoadResult(concurrency, seconds, latencies, errors)
+
+
+def drive(
+    port: int,
+    path: str,
+    payloads: list[Payload],
+    connections: int,
+    offset: int,
+    start: float,
+    window: tuple[float, float],
+) -> tuple[list[float], int]:
+    """One client process: `connections` threads, each with its own keep-alive connection."""
+    results: list[tuple[list[float], int]] = []
+    threads = [
+        threading.Thread(
+            target=_connection_loop,
+            args=(port, path, payloads, offset * 1000 + n * 37, start, window, results),
+        )
+        for n in range(connections)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [x for measured, _ in results for x in measured], sum(failed for _, failed in results)
+
+
+def _connection_loop(
+    port: int,
+    path: str,
+    payloads: list[Payload],
+    first: int,
+    start: float,
+    window: tuple[float, float],
+    results: list[tuple[list[float], int]],
+) -> None:
+    measured: list[float] = []
+    errors = 0
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    time.sleep(max(0.0, start - time.time()))
+    number = first
+    while True:
+        began_wall, began = time.time(), time.perf_counter()
+        if began_wall >= window[1]:
+            break
+        body, headers = payloads[number % len(payloads)]
+        number += 1
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            failed = response.status != 200 or ERROR_MARK in answer
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            failed = True
+        elapsed = time.perf_counter() - began
+        if began_wall >= window[0] and began_wall + elapsed <= window[1]:
+            measured.append(elapsed)
+            errors += failed
+    connection.close()
+    results.append((measured, errors))
