@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from storage.write_queue import NoWriterQueue, WriterQueue
+
 # How long a SQLite connection waits for another writer before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE_OPTION = "scorecard_begin_immediate"
@@ -66,6 +68,7 @@ class Database:
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = normalize_database_url(url)
         self.engine = create_db_engine(self.url, **engine_options)
+        self._writers = _writer_queue(self.url)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -76,7 +79,7 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A short write transaction: committed when the block ends, rolled back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._writers.turn(), Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={IMMEDIATE_OPTION: True})
             try:
                 yield session
@@ -95,3 +98,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._writers.close()
+
+
+def _writer_queue(url: str) -> WriterQueue | NoWriterQueue:
+    """SQLite writers queue for their turn; PostgreSQL's go ahead together."""
+    if not is_sqlite(url):
+        return NoWriterQueue()
+    path = make_url(url).database
+    return WriterQueue(path if path and path != ":memory:" else None)
