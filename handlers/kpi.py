@@ -14,6 +14,7 @@ from scorecard.kpi_log import (
     add_note,
     kpi_detail,
     looks_like_reading,
+    read_reading,
     record_reading,
     undo_last_reading,
 )
@@ -23,8 +24,10 @@ from templates import render
 
 
 def log_reading(request: Request) -> Message:
+    with request.database.reading() as session:
+        reading = read_reading(session, request.workspace, request.text, request.now)
     with request.database.writing() as session:
-        logged = record_reading(session, request.workspace, request.text, request.user, request.now)
+        logged = record_reading(session, request.workspace, reading, request.user, request.now)
     return render("kpi_logged", logged=logged)
 
 

@@ -1,11 +1,11 @@
 """Finding the KPI, action or objective someone means, however they typed it."""
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from scorecard import matching
 from scorecard.errors import UserError
-from storage.models import Action, Kpi, Objective
+from storage.models import Action, Objective
 
 T = TypeVar("T")
 
@@ -13,7 +13,17 @@ T = TypeVar("T")
 LEADING_NAME_MIN_SCORE = 80.0
 
 
-def kpi_names(kpi: Kpi) -> tuple[str, str]:
+class KeyAndName(Protocol):
+    """A KPI, or a light label of one."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def kpi_names(kpi: KeyAndName) -> tuple[str, str]:
     return (kpi.key, kpi.name)
 
 

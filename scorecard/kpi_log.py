@@ -18,16 +18,18 @@ from storage.readings import (
     add_reading,
     latest_by_author,
     latest_reading_of,
+    newest_readings,
     reading_before,
     recent_readings,
 )
-from storage.scorecards import find_scorecard, kpis_of
+from storage.scorecards import KpiLabel, find_scorecard, kpi_labels_of, kpis_of
 
 # How far back `/kpi undo` reaches: long enough to notice a typo, short enough to be safe.
 UNDO_WINDOW = timedelta(days=1)
 # How many days of readings `/kpi show` draws as history.
 HISTORY_LENGTH = 12
 LIST_KPIS = "/kpi list"
+NO_KPIS = "This scorecard has no KPIs yet: add them to its file, then import it."
 
 
 @dataclass(frozen=True)
@@ -63,24 +65,46 @@ class KpiDetail:
         return self.history[-1].value - self.history[-2].value
 
 
-def record_reading(
-    session: Session, workspace: str, text: str, user: str, now: datetime
-) -> ReadingLogged:
+@dataclass(frozen=True)
+class NewReading:
+    """A reading understood from what someone typed, checked and ready to store."""
+
+    kpi_id: int
+    value: float
+    day: date
+    note: str
+
+
+def read_reading(session: Session, workspace: str, text: str, now: datetime) -> NewReading:
+    """What `/kpi log <kpi> <value> [date] [note]` means. Nothing is written.
+
+    Kept apart from storing, so the work of understanding the text is done before a write
+    transaction begins: on SQLite, writers take turns, and each turn should be short.
+    """
     scorecard = require_scorecard(session, workspace)
     today = local_today(scorecard, now)
-    kpis = _kpis(session, scorecard)
-    units = {name.casefold(): kpi.unit for kpi in kpis for name in kpi_names(kpi)}
+    labels = _kpi_labels(session, scorecard)
+    units = {name.casefold(): label.unit for label in labels for name in kpi_names(label)}
     arguments = split_log_arguments(
         text,
         today,
-        [name for kpi in kpis for name in kpi_names(kpi)],
+        [name for label in labels for name in kpi_names(label)],
         unit_of=lambda name: units.get(name.casefold(), ""),
     )
-    kpi = find_one(arguments.kpi_text, kpis, kpi_names, "KPI", LIST_KPIS)
-    value = parse_value(arguments.value_text, kpi.unit)
+    label = find_one(arguments.kpi_text, labels, kpi_names, "KPI", LIST_KPIS)
+    value = parse_value(arguments.value_text, label.unit)
     day = arguments.day or today
     _refuse_future(day, today)
-    return _store(session, scorecard, kpi, value, day, arguments.note, user, now)
+    return NewReading(label.id, value, day, arguments.note)
+
+
+def record_reading(
+    session: Session, workspace: str, reading: NewReading, user: str, now: datetime
+) -> ReadingLogged:
+    """Store a reading `read_reading` understood, and say where its KPI stands now."""
+    scorecard = require_scorecard(session, workspace)
+    kpi = _kpi_on(session, scorecard, reading.kpi_id)
+    return _store(session, scorecard, kpi, reading.value, reading.day, reading.note, user, now)
 
 
 class InvalidReading(UserError):
@@ -121,7 +145,10 @@ def log_reading_for(
 
 
 def find_kpi_by_id(session: Session, workspace: str, kpi_id: int) -> Kpi:
-    scorecard = require_scorecard(session, workspace)
+    return _kpi_on(session, require_scorecard(session, workspace), kpi_id)
+
+
+def _kpi_on(session: Session, scorecard: Scorecard, kpi_id: int) -> Kpi:
     kpi = session.get(Kpi, kpi_id)
     if kpi is None or kpi.scorecard_id != scorecard.id or kpi.archived:
         raise UserError("That KPI is no longer on the scorecard.")
@@ -131,7 +158,10 @@ def find_kpi_by_id(session: Session, workspace: str, kpi_id: int) -> Kpi:
 def kpis_for(session: Session, workspace: str, user: str) -> list[Kpi]:
     """KPIs for a picker: the person's own first, then everyone else's."""
     scorecard = require_scorecard(session, workspace)
-    return sorted(_kpis(session, scorecard), key=lambda kpi: kpi.owner != user)
+    kpis = list(kpis_of(session, scorecard.id))
+    if not kpis:
+        raise UserError(NO_KPIS)
+    return sorted(kpis, key=lambda kpi: kpi.owner != user)
 
 
 def _refuse_future(day: date, today: date) -> None:
@@ -165,9 +195,12 @@ def _store(
             note=note.strip() or None,
         ),
     )
-    previous = reading_before(session, kpi.id, reading)
+    newest = newest_readings(session, kpi.id, 2)
+    if newest[0].id == reading.id:  # the usual case: this reading is now the current one
+        current, previous = reading, (newest[1] if len(newest) > 1 else None)
+    else:  # back-dated: a newer reading stays current
+        current, previous = newest[0], reading_before(session, kpi.id, reading)
     replaced = previous if previous is not None and previous.period == day else None
-    current = latest_reading_of(session, kpi.id)
     view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
     return ReadingLogged(scorecard, view, reading, previous, replaced, current == reading)
 
@@ -177,7 +210,9 @@ def add_note(
 ) -> tuple[Kpi, Reading]:
     """`/kpi note <kpi> <text>`: explain the latest reading of a KPI."""
     scorecard = require_scorecard(session, workspace)
-    kpi, note = split_leading_item(text, _kpis(session, scorecard), kpi_names, "KPI", LIST_KPIS)
+    labels = _kpi_labels(session, scorecard)
+    label, note = split_leading_item(text, labels, kpi_names, "KPI", LIST_KPIS)
+    kpi = _load(session, label)
     if not note.strip():
         raise UserError(f"What should the note say? Try `/kpi note {kpi.key} campaign paused`.")
     reading = latest_reading_of(session, kpi.id)
@@ -207,7 +242,9 @@ def undo_last_reading(
 
 def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> KpiDetail:
     scorecard = require_scorecard(session, workspace)
-    kpi = find_one(text, _kpis(session, scorecard), kpi_names, "KPI", LIST_KPIS)
+    kpi = _load(
+        session, find_one(text, _kpi_labels(session, scorecard), kpi_names, "KPI", LIST_KPIS)
+    )
     history = recent_readings(session, kpi.id, HISTORY_LENGTH)
     current = history[-1] if history else None
     view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
@@ -226,13 +263,20 @@ def looks_like_reading(session: Session, workspace: str, text: str) -> bool:
     typed = matching.normalize(text)
     return all(
         matching.normalize(name) != typed
-        for kpi in kpis_of(session, scorecard.id)
-        for name in kpi_names(kpi)
+        for label in kpi_labels_of(session, scorecard.id)
+        for name in kpi_names(label)
     )
 
 
-def _kpis(session: Session, scorecard: Scorecard) -> list[Kpi]:
-    kpis = list(kpis_of(session, scorecard.id))
-    if not kpis:
-        raise UserError("This scorecard has no KPIs yet: add them to its file, then import it.")
-    return kpis
+def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:
+    """The KPIs to look a name up among: labels only, since a scorecard may have thousands."""
+    labels = kpi_labels_of(session, scorecard.id)
+    if not labels:
+        raise UserError(NO_KPIS)
+    return labels
+
+
+def _load(session: Session, label: KpiLabel) -> Kpi:
+    kpi = session.get(Kpi, label.id)
+    assert kpi is not None
+    return kpi

@@ -54,6 +54,17 @@ def recent_readings(session: Session, kpi_id: int, limit: int) -> list[Reading]:
     return sorted(by_day.values(), key=lambda reading: reading.period)
 
 
+def newest_readings(session: Session, kpi_id: int, count: int) -> list[Reading]:
+    """The KPI's `count` most recent readings, newest first."""
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id)
+        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        .limit(count)
+    )
+    return list(session.exec(query).all())
+
+
 def reading_before(session: Session, kpi_id: int, reading: Reading) -> Reading | None:
     """The reading that was current for this KPI just before `reading` was logged."""
     query = (

@@ -1,6 +1,7 @@
 """Reading a scorecard's structure: perspectives, objectives and their links, KPIs, actions."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,24 @@ def links_of(session: Session, scorecard_id: int) -> Sequence[tuple[int, int]]:
 def kpis_of(session: Session, scorecard_id: int) -> Sequence[Kpi]:
     query = select(Kpi).where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
     return session.exec(query.order_by(Kpi.position, Kpi.id)).all()
+
+
+@dataclass(frozen=True)
+class KpiLabel:
+    """Just enough of a KPI to tell which one someone typed, without loading whole rows."""
+
+    id: int
+    key: str
+    name: str
+    unit: str
+
+
+def kpi_labels_of(session: Session, scorecard_id: int) -> list[KpiLabel]:
+    query = select(Kpi.id, Kpi.key, Kpi.name, Kpi.unit).where(
+        Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False)
+    )
+    rows = session.exec(query.order_by(Kpi.position, Kpi.id)).all()
+    return [KpiLabel(*row) for row in rows]
 
 
 def actions_of(

@@ -194,3 +194,23 @@ def test_user_text_is_escaped_so_nobody_gets_pinged(slack: SlackHarness) -> None
     assert "<!channel>" not in blocks and "<!here>" not in blocks
     assert "&lt;!channel&gt; hype" in blocks
     assert "&amp; see" in blocks
+
+
+def test_a_back_dated_reading_leaves_the_newer_one_current(team: SlackHarness) -> None:
+    team.command("/kpi", "log instagram followers 12400")
+
+    reply = team.command("/kpi", "log instagram followers 12000 2026-11-20")
+
+    assert "older reading" in reply.text
+    assert "12,400 followers stays the latest" in reply.text
+    assert [r.value for r in readings_of(team.database, "instagram_followers")] == [12000, 12400]
+
+
+def test_a_second_reading_for_the_same_day_replaces_the_first(team: SlackHarness) -> None:
+    team.command("/kpi", "log instagram followers 12400")
+
+    reply = team.command("/kpi", "log instagram followers 12450")
+
+    assert "replaces 12,400" in reply.text
+    show = team.command("/kpi", "show instagram followers")
+    assert "12,450" in show.text
