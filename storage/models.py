@@ -7,7 +7,7 @@ re-imported scorecard file are archived, not deleted, so their readings and hist
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utc_now
@@ -61,7 +61,10 @@ class Perspective(SQLModel, table=True):
 
 class Objective(SQLModel, table=True):
     __tablename__ = "objectives"
-    __table_args__ = (UniqueConstraint("scorecard_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "key"),
+        Index("ix_objectives_scorecard_title", "scorecard_id", text("lower(title)")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     scorecard_id: int = Field(sa_column=_parent("scorecards"))
@@ -93,7 +96,10 @@ class ObjectiveLink(SQLModel, table=True):
 
 class Kpi(SQLModel, table=True):
     __tablename__ = "kpis"
-    __table_args__ = (UniqueConstraint("scorecard_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "key"),
+        Index("ix_kpis_scorecard_name", "scorecard_id", text("lower(name)")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     scorecard_id: int = Field(sa_column=_parent("scorecards"))
@@ -147,6 +153,7 @@ class Action(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("scorecard_id", "key"),
         Index("ix_actions_scorecard_status", "scorecard_id", "status"),
+        Index("ix_actions_scorecard_title", "scorecard_id", text("lower(title)")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
