@@ -70,19 +70,7 @@ def view_kpi(kpi: Kpi, reading: Reading | None, today: date, tolerance: float) -
 
 def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overview:
     assert scorecard.id is not None
-    perspectives = [PerspectiveView(p) for p in perspectives_of(session, scorecard.id)]
-    perspective_by_id = {view.perspective.id: view for view in perspectives}
-    objectives: dict[int, ObjectiveView] = {}
-    for objective in objectives_of(session, scorecard.id):
-        perspective = perspective_by_id[objective.perspective_id]
-        view = ObjectiveView(objective, perspective.perspective)
-        objectives[objective.id] = view
-        perspective.objectives.append(view)
-    for objective_id, supports_id in links_of(session, scorecard.id):
-        if objective_id in objectives and supports_id in objectives:
-            objectives[objective_id].supports.append(objectives[supports_id])
-            objectives[supports_id].supported_by.append(objectives[objective_id])
-
+    perspectives, objectives = load_strategy_map(session, scorecard.id)
     readings = latest_readings(session, scorecard.id)
     kpis: dict[int, KpiView] = {}
     unmeasured: list[KpiView] = []
@@ -93,9 +81,32 @@ def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overvi
         (owner.kpis if owner else unmeasured).append(view)
 
     for objective_view in objectives.values():
-        parts = [(k.status, k.kpi.weight) for k in objective_view.kpis]
-        objective_view.status, objective_view.score = roll_up(parts)
+        rate_objective(objective_view)
     for perspective_view in perspectives:
         parts = [(o.status, o.objective.weight) for o in perspective_view.objectives]
         perspective_view.status, perspective_view.score = roll_up(parts)
     return Overview(scorecard, today, perspectives, objectives, kpis, unmeasured)
+
+
+def load_strategy_map(
+    session: Session, scorecard_id: int
+) -> tuple[list[PerspectiveView], dict[int, ObjectiveView]]:
+    """Perspectives and live objectives, linked cause to effect; no KPIs and no statuses yet."""
+    perspectives = [PerspectiveView(p) for p in perspectives_of(session, scorecard_id)]
+    perspective_by_id = {view.perspective.id: view for view in perspectives}
+    objectives: dict[int, ObjectiveView] = {}
+    for objective in objectives_of(session, scorecard_id):
+        perspective = perspective_by_id[objective.perspective_id]
+        view = ObjectiveView(objective, perspective.perspective)
+        objectives[objective.id] = view
+        perspective.objectives.append(view)
+    for objective_id, supports_id in links_of(session, scorecard_id):
+        if objective_id in objectives and supports_id in objectives:
+            objectives[objective_id].supports.append(objectives[supports_id])
+            objectives[supports_id].supported_by.append(objectives[objective_id])
+    return perspectives, objectives
+
+
+def rate_objective(view: ObjectiveView) -> None:
+    """Set the objective's status and score from its KPIs' (already in `view.kpis`)."""
+    view.status, view.score = roll_up((k.status, k.kpi.weight) for k in view.kpis)
