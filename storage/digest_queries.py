@@ -1,7 +1,7 @@
 """The set-based reads a digest needs, so a 5,000-KPI scorecard costs a handful of queries.
 
 Nothing here loads every reading: "as of" values are one index seek per KPI inside one
-statement, and recent history is cut to the last few readings per KPI with ROW_NUMBER().
+statement, and recent history reads only each KPI's last few days with a reading.
 """
 
 from collections import defaultdict
@@ -45,48 +45,54 @@ def recent_points(
     """The last `points` days with a reading of every KPI, oldest first, one value a day.
 
     `since_by_frequency` bounds how far back to look for each reading frequency (a daily KPI
-    needs a couple of weeks, a quarterly one years), so the window functions only ever see
-    recent rows, found through the (kpi_id, period) index.
+    needs a couple of weeks, a quarterly one years). Within that bound each KPI's window runs
+    from its `points`-th newest day with a reading to its newest, both found by short walks
+    down the (kpi_id, period, id) index, so only the readings of those days are read: a weekly
+    KPI logged daily costs `points` rows, not the ten weeks its bound allows.
     """
-    # One bound per KPI, worked out from its frequency: as a CASE (rather than ORs) it can
-    # bound the index range for each KPI.
     oldest = min(since_by_frequency.values())
     since = case(
         *((Kpi.frequency == frequency, day) for frequency, day in since_by_frequency.items()),
         else_=oldest,
     )
-    per_day = (
+    # NULL when the KPI has fewer than `points` days with a reading since its bound.
+    first_day = (
+        select(Reading.period)
+        .where(Reading.kpi_id == Kpi.id, col(Reading.period) >= since)
+        .distinct()
+        .order_by(col(Reading.period).desc())
+        .offset(points - 1)
+        .limit(1)
+        .correlate(Kpi)
+        .scalar_subquery()
+    )
+    last_day = (
+        select(func.max(Reading.period)).where(Reading.kpi_id == Kpi.id).correlate(Kpi)
+    ).scalar_subquery()
+    # MATERIALIZED: the windows are worked out once per KPI, not once per joined reading.
+    windows = (
         select(
-            Reading.kpi_id,
-            Reading.period,
-            Reading.value,
-            func.row_number()
-            .over(partition_by=(Reading.kpi_id, Reading.period), order_by=col(Reading.id).desc())
-            .label("newest_that_day"),
+            col(Kpi.id).label("kpi_id"),
+            func.coalesce(first_day, since).label("first_day"),
+            last_day.label("last_day"),
         )
-        .join(Kpi, col(Kpi.id) == Reading.kpi_id)
         .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
-        .where(col(Reading.period) >= since)
-        .subquery()
+        .cte("windows")
+        .prefix_with("MATERIALIZED")
     )
-    ranked = (
-        select(
-            per_day.c.kpi_id,
-            per_day.c.period,
-            per_day.c.value,
-            func.row_number()
-            .over(partition_by=per_day.c.kpi_id, order_by=per_day.c.period.desc())
-            .label("age"),
-        )
-        .where(per_day.c.newest_that_day == 1)
-        .subquery()
-    )
+    # Bounding the window on both sides lets PostgreSQL's planner see it is narrow, so it seeks
+    # the index once per KPI instead of merging with every reading of the scorecard.
+    in_window = col(Reading.period).between(windows.c.first_day, windows.c.last_day)
     query = (
-        select(ranked.c.kpi_id, ranked.c.period, ranked.c.value)
-        .where(ranked.c.age <= points)
-        .order_by(ranked.c.kpi_id, ranked.c.period)
+        select(Reading.kpi_id, Reading.period, Reading.value)
+        .join(windows, (windows.c.kpi_id == Reading.kpi_id) & in_window)
+        .order_by(Reading.kpi_id, Reading.period, Reading.id)
     )
-    series: dict[int, list[Point]] = defaultdict(list)
-    for kpi_id, period, value in session.execute(query).all():
-        series[kpi_id].append(Point(period, value))
-    return dict(series)
+    # A day with several readings keeps the last one logged (the highest id, read last).
+    newest_by_day: dict[int, dict[date, float]] = defaultdict(dict)
+    for kpi_id, period, value in session.connection().execute(query).all():
+        newest_by_day[kpi_id][period] = value
+    return {
+        kpi_id: [Point(period, value) for period, value in days.items()]
+        for kpi_id, days in newest_by_day.items()
+    }

@@ -297,3 +297,31 @@ def test_an_empty_scorecard_gets_a_calm_digest(database: Database) -> None:
     assert problems(main) == [] and all(problems(d) == [] for d in details)
     assert "Nothing needs attention" in message_to_text(main)
     assert date(2026, 11, 24).strftime("%a") in message_to_text(main)
+
+
+def test_sparklines_show_the_last_eight_days_with_a_reading_and_a_days_last_value(
+    database: Database,
+) -> None:
+    load_sample(database)
+    # A weekly KPI logged every day, with a correction two days ago: the last eight days show.
+    for days_ago in range(20):
+        add_reading(database, "engagement_rate", 100 + days_ago, TODAY - timedelta(days=days_ago))
+    add_reading(database, "engagement_rate", 9.9, TODAY - timedelta(days=2))
+    # A monthly KPI: readings older than its ten months of history stay out.
+    for days_ago, revenue in ((400, 1000), (200, 2000), (100, 3000)):
+        add_reading(database, "repeat_revenue", revenue, TODAY - timedelta(days=days_ago))
+    # A daily KPI: a reading twelve days back is too old; the last of three on one day counts.
+    add_reading(database, "response_time", 9.0, TODAY - timedelta(days=12))
+    for hours in (4.0, 3.5, 3.0):
+        add_reading(database, "response_time", hours, TODAY - timedelta(days=1))
+
+    with database.reading() as session:
+        digest = build_digest(session, scorecard_of(database), TEST_NOW, None)
+    history = {
+        line.kpi.key: line.history for objective in digest.objectives for line in objective.kpis
+    }
+
+    assert history["engagement_rate"] == (107, 106, 105, 104, 103, 9.9, 101, 100)
+    assert history["repeat_revenue"] == (2000, 3000, 21000)
+    assert history["response_time"] == (5.5, 3.0)
+    assert history["instagram_followers"] == (11000, 11500, 12000, 13500)
