@@ -4,7 +4,8 @@ For each scorecard (one failing workspace never stops the others):
 1. read what may need a nudge and a first plan, without touching Slack;
 2. look up the people in that plan in Slack (time zone, away), once per sweep;
 3. in one short write transaction, holding the scorecard's lock, plan again against the nudges
-   recorded so far and claim every item about to be nudged (a unique key per item and period);
+   recorded so far and claim every item about to be nudged (a unique key per item and period):
+   only the few most urgent per person that the message names; the rest stay free for later;
 4. send each message, then record its timestamp. A message Slack refuses gives its claims back.
 
 Two sweeps at once (two clocks) are serialised by step 3: the second finds the first's claims and
@@ -32,13 +33,11 @@ from scorecard.nudges import (
     Person,
     PlannedMessage,
     Skipped,
-    action_item,
     is_away,
-    kpi_item,
+    items_to_nudge,
     plan_nudges,
     with_last_updates,
 )
-from scorecard.workspace import local_today
 from storage import nudges as stored
 from storage.db import Database
 from storage.models import Scorecard
@@ -52,7 +51,7 @@ logger = logging.getLogger(__name__)
 class SentNudge:
     workspace: str
     recipient: str
-    items: tuple[NudgeItem, ...]
+    items: tuple[NudgeItem, ...]  # the items the message names (and claims)
     channel: str | None = None  # None in a dry run
     ts: str | None = None
     message: dict | None = None
@@ -157,16 +156,17 @@ class _ScorecardSweep:
         with self.database.reading() as session:
             scorecard = session.get(Scorecard, scorecard_id)
             assert scorecard is not None
-            items = self._items(session, scorecard)
+            items = items_to_nudge(session, scorecard, self.now)
             draft = self._plan(session, scorecard, items, people=None)
         people = {m.recipient: self._person(m.recipient) for m in draft.messages}
 
         if self.report.dry_run:
             with self.database.reading() as session:
                 plan = self._plan(session, scorecard, items, people)
+                texts = self._last_updates(session, plan.messages)
             self._note_skipped(workspace, plan.skipped)
             for message in plan.messages:
-                rendered = self._render(message)
+                rendered = self._render(message, texts)
                 self.report.sent.append(
                     SentNudge(workspace, message.recipient, message.items, message=rendered)
                 )
@@ -196,9 +196,11 @@ class _ScorecardSweep:
             )
             return
         self._note_skipped(workspace, plan.skipped)
+        with self.database.reading() as session:
+            texts = self._last_updates(session, plan.messages)
         for message in plan.messages:
             try:
-                self._send(scorecard_id, workspace, message)
+                self._send(scorecard_id, workspace, message, texts)
             except Exception:
                 # It may or may not have reached them: keep the claim, never risk a second DM.
                 logger.exception("Nudge to %s in %s broke off", message.recipient, workspace)
@@ -206,15 +208,6 @@ class _ScorecardSweep:
                 self.report.skipped.append(
                     SkippedNudge(workspace, message.recipient, message.items, reason)
                 )
-
-    def _items(self, session, scorecard: Scorecard) -> list[NudgeItem]:  # noqa: ANN001
-        today = local_today(scorecard, self.now)
-        actions = stored.actions_that_may_have_stalled(session, scorecard, self.now, today)
-        items = [action_item(facts, scorecard, self.now, today) for facts in actions]
-        items = [item for item in items if item.reason]
-        kpis = stored.kpis_with_latest_reading(session, scorecard.id)
-        items.extend(item for item in (kpi_item(k, today) for k in kpis) if item.reason)
-        return items
 
     def _plan(
         self,
@@ -252,8 +245,10 @@ class _ScorecardSweep:
         )
         return Person(user_id, timezone=user.get("tz"), away=away)
 
-    def _send(self, scorecard_id: int, workspace: str, message: PlannedMessage) -> None:
-        rendered = self._render(message)
+    def _send(
+        self, scorecard_id: int, workspace: str, message: PlannedMessage, texts: dict[int, str]
+    ) -> None:
+        rendered = self._render(message, texts)
         try:
             opened = self.client.conversations_open(users=message.recipient)
             channel = opened["channel"]["id"]
@@ -275,11 +270,20 @@ class _ScorecardSweep:
             )
         self.report.sent.append(SentNudge(workspace, message.recipient, message.items, channel, ts))
 
-    def _render(self, message: PlannedMessage) -> dict:
-        view = NudgeMessage(message.recipient, message.items)
-        with self.database.reading() as session:
-            texts = stored.latest_update_texts(session, view.shown_action_ids)
-        view = NudgeMessage(message.recipient, with_last_updates(message.items, texts))
+    def _last_updates(
+        self,
+        session,  # noqa: ANN001
+        messages: list[PlannedMessage],
+    ) -> dict[int, str]:
+        """The latest update of every action the messages name, in one query for all of them."""
+        action_ids = [
+            item.item_id for m in messages for item in m.items if item.kind == stored.ACTION_ITEM
+        ]
+        return stored.latest_update_texts(session, action_ids)
+
+    def _render(self, message: PlannedMessage, texts: dict[int, str]) -> dict:
+        items = with_last_updates(message.items, texts)
+        view = NudgeMessage(message.recipient, items, more=message.more)
         return render("nudge", message=view, today=self.now.date())
 
     def _note_skipped(self, workspace: str, skipped: list[Skipped]) -> None:

@@ -1,9 +1,11 @@
 """Who gets nudged about what, and when: plain rules over plain data and a `now`.
 
-A nudge is a direct message to an owner listing all their stalled actions and overdue KPI
-readings. People mute bots that ping per event, so the rules below keep nudges rare: one message
-per person per sweep, each item at most once per interval, a few messages per person per week,
-nothing while snoozed, nothing while someone is away or outside their working hours.
+A nudge is a direct message to an owner about their stalled actions and overdue KPI readings.
+People mute bots that ping per event, so the rules below keep nudges rare: one message per person
+per sweep, each item at most once per interval, a few messages per person per week, nothing while
+snoozed, nothing while someone is away or outside their working hours. A message names only the
+few most urgent items (nobody reads a list of 700); the rest wait, still unnudged, for a later
+sweep, and the message says how many more there are.
 """
 
 from collections import defaultdict
@@ -27,8 +29,9 @@ ITEM_NUDGE_INTERVAL = timedelta(days=7)
 # At most this many nudge messages to one person within MESSAGE_WINDOW.
 MESSAGES_PER_WEEK = 3
 MESSAGE_WINDOW = timedelta(days=7)
-# How many items one nudge message lists before "and N more" (two blocks each, of Slack's 50).
-ITEMS_SHOWN = 15
+# How many items one nudge message names; only these count as nudged, the rest wait their turn.
+# Few enough to be read and answered in one go (and two blocks each, well within Slack's 50).
+ITEMS_PER_MESSAGE = 10
 # "Snooze a week".
 SNOOZE_FOR = timedelta(days=7)
 # A KPI reading counts as overdue this long after its frequency says the next one was due.
@@ -75,7 +78,7 @@ class NudgeItem:
     objective: str | None = None  # the title of the objective it serves: the why
     last_update_at: datetime | None = None  # actions
     last_update: str | None = None  # actions: the text of the latest update
-    due: date | None = None  # actions
+    due: date | None = None  # actions: the due date; KPIs: when the missing reading was due
     last_reading: date | None = None  # KPIs: the day of the latest reading
     frequency: str | None = None  # KPIs
 
@@ -97,7 +100,8 @@ class Person:
 @dataclass(frozen=True)
 class PlannedMessage:
     recipient: str
-    items: tuple[NudgeItem, ...]
+    items: tuple[NudgeItem, ...]  # the most urgent first, at most ITEMS_PER_MESSAGE
+    more: int = 0  # items that also need a nudge but wait for a later message
 
 
 @dataclass(frozen=True)
@@ -114,11 +118,11 @@ class NudgeMessage:
     recipient: str
     items: tuple[NudgeItem, ...]
     answers: Mapping[ItemRef, str] = field(default_factory=dict)
-    shown: int = ITEMS_SHOWN  # the rest are summed up as "and N more"
+    more: int = 0  # other items waiting on them, summed up as "and N more"
 
     @property
-    def shown_action_ids(self) -> list[int]:
-        return [item.item_id for item in self.items[: self.shown] if item.kind == ACTION_ITEM]
+    def action_ids(self) -> list[int]:
+        return [item.item_id for item in self.items if item.kind == ACTION_ITEM]
 
 
 @dataclass(frozen=True)
@@ -157,8 +161,11 @@ def action_item(facts: ActionFacts, scorecard: Scorecard, now: datetime, today: 
 
 def reading_overdue(frequency: str, last_reading: date, today: date) -> bool:
     """No reading within the KPI's frequency, plus a day's grace."""
-    interval = READING_INTERVALS.get(frequency, READING_INTERVALS["weekly"])
-    return today > last_reading + interval + READING_GRACE
+    return today > last_reading + _reading_interval(frequency) + READING_GRACE
+
+
+def _reading_interval(frequency: str) -> timedelta:
+    return READING_INTERVALS.get(frequency, READING_INTERVALS["weekly"])
 
 
 def kpi_item(facts: KpiFacts, today: date) -> NudgeItem:
@@ -172,9 +179,27 @@ def kpi_item(facts: KpiFacts, today: date) -> NudgeItem:
         owner=facts.owner,
         reason=READING_DUE if reading_overdue(facts.frequency, since, today) else "",
         objective=facts.objective_title,
+        due=since + _reading_interval(facts.frequency),
         last_reading=facts.last_reading,
         frequency=facts.frequency,
     )
+
+
+def items_to_nudge(
+    session: Session, scorecard: Scorecard, now: datetime, owner: str | None = None
+) -> list[NudgeItem]:
+    """Every stalled or past-due action and overdue KPI reading (of one owner, if given)."""
+    today = local_today(scorecard, now)
+    found = []
+    for facts in stored.actions_that_may_have_stalled(session, scorecard, now, today, owner):
+        item = action_item(facts, scorecard, now, today)
+        if item.reason:
+            found.append(item)
+    for kpi in stored.kpis_with_latest_reading(session, scorecard.id, owner=owner):
+        item = kpi_item(kpi, today)
+        if item.reason:
+            found.append(item)
+    return found
 
 
 def is_away(presence: str | None, status_text: str = "", status_emoji: str = "") -> bool:
@@ -214,7 +239,8 @@ def plan_nudges(
     respect_working_hours: bool = True,
     default_timezone: str = "UTC",
 ) -> NudgePlan:
-    """One message per owner with all their items that may be nudged now, and why others wait.
+    """One message per owner with their most urgent items that may be nudged now, and why others
+    wait (including the items beyond ITEMS_PER_MESSAGE, which stay free for a later sweep).
 
     `people` is None for a first pass before anyone has been looked up in Slack: then only the
     item rules and the weekly cap apply, which tells the caller whom to look up.
@@ -247,14 +273,18 @@ def plan_nudges(
         by_owner[item.owner].append(item)
 
     for owner in sorted(by_owner):
-        owned = tuple(sorted(by_owner[owner], key=_item_order))
+        owned = tuple(sorted(by_owner[owner], key=urgency))
         reason = _why_not_now(
             owner, messages_by, now, people, limits, respect_working_hours, default_timezone
         )
         if reason:
             plan.skipped.append(Skipped(owner, owned, reason))
-        else:
-            plan.messages.append(PlannedMessage(owner, owned))
+            continue
+        shown, waiting = owned[:ITEMS_PER_MESSAGE], owned[ITEMS_PER_MESSAGE:]
+        plan.messages.append(PlannedMessage(owner, shown, more=len(waiting)))
+        if waiting:
+            reason = f"only the {ITEMS_PER_MESSAGE} most urgent fit in one message"
+            plan.skipped.append(Skipped(owner, waiting, reason))
     return plan
 
 
@@ -283,9 +313,17 @@ def _why_not_now(
     return ""
 
 
-def _item_order(item: NudgeItem) -> tuple[int, str]:
-    rank = {PAST_DUE: 0, STALLED: 1, READING_DUE: 2}
-    return (rank.get(item.reason, 3), item.title.casefold())
+_REASON_RANK = {PAST_DUE: 0, STALLED: 1, READING_DUE: 2}
+
+
+def urgency(item: NudgeItem) -> tuple:
+    """Sort key, most urgent first: past due (the most days late first), then stalled (the
+    longest silent first), then overdue KPI readings (the most days late first)."""
+    if item.reason == STALLED:
+        since = item.last_update_at.timestamp() if item.last_update_at else 0.0
+    else:
+        since = item.due.toordinal() if item.due else 0
+    return (_REASON_RANK.get(item.reason, 3), since, item.title.casefold(), item.item_id)
 
 
 def with_last_updates(
@@ -341,6 +379,11 @@ def nudge_as_it_stands(
             found[item.ref] = item
     refs = [(row.item_kind, row.item_id) for row in rows]
     answers = {(row.item_kind, row.item_id): row.response for row in rows if row.response}
-    message = NudgeMessage(rows[0].recipient, tuple(found[r] for r in refs if r in found), answers)
-    texts = stored.latest_update_texts(session, message.shown_action_ids)
-    return replace(message, items=with_last_updates(message.items, texts))
+    recipient = rows[0].recipient
+    items = tuple(found[r] for r in refs if r in found)
+    # "And N more" as it stands now: what else still waits on them.
+    waiting = items_to_nudge(session, scorecard, now, owner=recipient)
+    more = sum(1 for item in waiting if item.ref not in found)
+    message = NudgeMessage(recipient, items, answers, more)
+    texts = stored.latest_update_texts(session, message.action_ids)
+    return replace(message, items=with_last_updates(items, texts))

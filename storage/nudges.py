@@ -95,9 +95,10 @@ def _action_facts(rows: Iterable) -> list[ActionFacts]:
 
 
 def actions_that_may_have_stalled(
-    session: Session, scorecard: Scorecard, now: datetime, today: date
+    session: Session, scorecard: Scorecard, now: datetime, today: date, owner: str | None = None
 ) -> list[ActionFacts]:
-    """Open actions past their due date or quiet for at least the shortest stall period.
+    """Open actions (of one owner, if given) past their due date or quiet for at least the
+    shortest stall period.
 
     A superset of the stalled ones, cut down by the database; the exact rule is the domain's.
     """
@@ -122,6 +123,8 @@ def actions_that_may_have_stalled(
         )
         .order_by(Action.id)
     )
+    if owner is not None:
+        query = query.where(Action.owner == owner)
     return _action_facts(session.exec(query).all())
 
 
@@ -155,7 +158,11 @@ def latest_update_texts(session: Session, action_ids: Sequence[int]) -> dict[int
 
 
 def kpis_with_latest_reading(
-    session: Session, scorecard_id: int, ids: Sequence[int] | None = None
+    session: Session,
+    scorecard_id: int,
+    ids: Sequence[int] | None = None,
+    *,
+    owner: str | None = None,
 ) -> list[KpiFacts]:
     latest = (
         select(Reading.kpi_id, func.max(Reading.period).label("period"))
@@ -184,6 +191,8 @@ def kpis_with_latest_reading(
         query = query.where(col(Kpi.archived).is_(False))
     else:
         query = query.where(col(Kpi.id).in_(ids))
+    if owner is not None:
+        query = query.where(Kpi.owner == owner)
     return [
         KpiFacts(
             id=row.id,
@@ -233,7 +242,14 @@ def claim(
     now: datetime,
     claims: Iterable[Claim],
 ) -> None:
-    """Record nudges as about to be sent. A duplicate raises IntegrityError."""
+    """Record nudges as about to be sent. A duplicate raises IntegrityError.
+
+    The unique key on (item, period) is what makes a nudge exactly-once, so there is no
+    ON CONFLICT here: a clash means another sweep got there first, and the caller's whole
+    transaction must roll back. One executemany: faster here than multi-row VALUES, whose
+    big statements SQLAlchemy compiles afresh each time (measured: 36,000 rows 0.6-1 s
+    against 6-7 s in chunks of 1,000). A sweep claims only the few items each message names.
+    """
     rows = [
         {
             "scorecard_id": scorecard_id,

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from scorecard.nudges import (
+    ITEMS_PER_MESSAGE,
     PAST_DUE,
     READING_DUE,
     STALLED,
@@ -121,6 +122,74 @@ def test_one_message_per_person_listing_all_their_items() -> None:
         ("U0AMS", [1, 3, 4]),
         ("U0LA", [2]),
     ]
+
+
+def test_a_message_names_the_most_urgent_few_and_counts_the_rest() -> None:
+    items = [item(n) for n in range(1, 26)]
+
+    plan = plan_nudges(items, [], {}, NOW, respect_working_hours=False)
+
+    assert ITEMS_PER_MESSAGE == 10
+    [message] = plan.messages
+    assert len(message.items) == 10 and message.more == 15
+    [waiting] = plan.skipped
+    assert waiting.recipient == "U0AMS" and len(waiting.items) == 15
+    assert "10 most urgent" in waiting.reason
+    assert {i.item_id for i in message.items} | {i.item_id for i in waiting.items} == set(
+        range(1, 26)
+    )
+
+
+def test_most_urgent_first_past_due_then_stalled_then_readings() -> None:
+    def action(
+        item_id: int, reason: str, *, due_days_ago: int = 0, quiet_days: int = 0
+    ) -> NudgeItem:
+        return NudgeItem(
+            "action",
+            item_id,
+            f"a{item_id}",
+            f"Action {item_id}",
+            "U0AMS",
+            reason,
+            last_update_at=NOW - timedelta(days=quiet_days),
+            due=TODAY - timedelta(days=due_days_ago),
+        )
+
+    def reading(item_id: int, late_days: int) -> NudgeItem:
+        due = TODAY - timedelta(days=late_days)
+        return NudgeItem(
+            "kpi", item_id, f"k{item_id}", f"KPI {item_id}", "U0AMS", READING_DUE, due=due
+        )
+
+    items = [
+        reading(1, late_days=3),
+        action(2, STALLED, quiet_days=20),
+        action(3, PAST_DUE, due_days_ago=2, quiet_days=1),
+        reading(4, late_days=30),
+        action(5, STALLED, quiet_days=60),
+        action(6, PAST_DUE, due_days_ago=40, quiet_days=1),
+    ]
+
+    plan = plan_nudges(items, [], {}, NOW, respect_working_hours=False)
+
+    assert [i.item_id for i in plan.messages[0].items] == [6, 3, 5, 2, 4, 1]
+
+
+def test_overdue_readings_know_when_they_were_due() -> None:
+    kpi = KpiFacts(3, "nps", "NPS", "U0", "weekly", TODAY - timedelta(days=90), None, None)
+    read = KpiFacts(
+        3,
+        "nps",
+        "NPS",
+        "U0",
+        "weekly",
+        TODAY - timedelta(days=90),
+        TODAY - timedelta(days=10),
+        None,
+    )
+
+    assert kpi_item(kpi, TODAY).due == TODAY - timedelta(days=83)
+    assert kpi_item(read, TODAY).due == TODAY - timedelta(days=3)
 
 
 def test_an_item_is_nudged_at_most_once_in_seven_days() -> None:
