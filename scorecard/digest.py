@@ -8,6 +8,7 @@ with thousands of KPIs and years of readings costs about the same as a small one
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -20,14 +21,17 @@ from scorecard.vocabulary import (
     DOWN,
     OFF_TRACK,
     ON_TRACK,
-    OPEN_ACTION_STATUSES,
     READING_INTERVALS,
 )
 from scorecard.workspace import local_today
+from storage.action_queries import (
+    ActionFacts,
+    actions_serving_no_objective,
+    actions_that_may_have_stalled,
+)
 from storage.digest_queries import Point, recent_points, values_as_of
-from storage.models import Action, Kpi, Scorecard
+from storage.models import Kpi, Scorecard
 from storage.nudges import Escalation, escalated_items
-from storage.scorecards import actions_of
 
 # Without a previous digest, changes are measured over this long.
 DEFAULT_COMPARISON = timedelta(days=7)
@@ -55,13 +59,13 @@ class KpiLine:
     def kpi(self) -> Kpi:
         return self.view.kpi
 
-    @property
+    @cached_property  # sorting movers reads it many times
     def change(self) -> float | None:
         if self.previous is None or self.view.value is None:
             return None
         return self.view.value - self.previous
 
-    @property
+    @cached_property
     def movement(self) -> float | None:
         """The change as a share of the baseline-to-target distance; positive is better."""
         if self.change is None:
@@ -75,7 +79,7 @@ class KpiLine:
 
 @dataclass(frozen=True)
 class StalledLine:
-    action: Action
+    action: ActionFacts
     objective_title: str | None
     past_due: bool
     idle_days: int
@@ -109,7 +113,7 @@ class Digest:
     at_risk: list[KpiLine] = field(default_factory=list)
     overdue: list[KpiLine] = field(default_factory=list)
     stalled: list[StalledLine] = field(default_factory=list)
-    unlinked: list[Action] = field(default_factory=list)
+    unlinked: list[ActionFacts] = field(default_factory=list)
     movers: list[KpiLine] = field(default_factory=list)
     link_doubts: list[LinkDoubt] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
@@ -177,15 +181,12 @@ def build_digest(
     digest.movers = _movers(lines)
     digest.link_doubts = _link_doubts(overview.objectives.values(), history, scorecard)
 
-    for action in actions_of(session, scorecard.id, OPEN_ACTION_STATUSES):
-        objective = overview.objective(action.objective_id)
-        if objective is None:
-            digest.unlinked.append(action)
+    digest.unlinked = actions_serving_no_objective(session, scorecard.id)
+    for action in actions_that_may_have_stalled(session, scorecard, now, today):
         if is_stalled(action, scorecard, now, today):
             idle = (now - action.last_update_at).days
-            title = objective.objective.title if objective else None
             digest.stalled.append(
-                StalledLine(action, title, is_overdue(action, today), max(idle, 0))
+                StalledLine(action, action.objective_title, is_overdue(action, today), max(idle, 0))
             )
     digest.escalations = list(escalated_items(session, scorecard.id))
     return digest

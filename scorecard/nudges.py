@@ -21,8 +21,9 @@ from scorecard.stalling import is_overdue, is_stalled
 from scorecard.vocabulary import READING_INTERVALS
 from scorecard.workspace import local_today, require_scorecard
 from storage import nudges as stored
+from storage.action_queries import ActionFacts, actions_that_may_have_stalled
 from storage.models import Scorecard
-from storage.nudges import ACTION_ITEM, KPI_ITEM, ActionFacts, KpiFacts, PastNudge
+from storage.nudges import ACTION_ITEM, KPI_ITEM, KpiFacts, PastNudge
 
 # At most one nudge about the same item within this long.
 ITEM_NUDGE_INTERVAL = timedelta(days=7)
@@ -139,11 +140,10 @@ class NudgePlan:
 
 def action_item(facts: ActionFacts, scorecard: Scorecard, now: datetime, today: date) -> NudgeItem:
     """An action as a nudge item; `reason` is empty when it is neither stalled nor past due."""
-    # stalling's rules read only status, due, stall_after_days and last_update_at.
     reason = ""
-    if is_overdue(facts, today):  # type: ignore[arg-type]
+    if is_overdue(facts, today):
         reason = PAST_DUE
-    elif is_stalled(facts, scorecard, now, today):  # type: ignore[arg-type]
+    elif is_stalled(facts, scorecard, now, today):
         reason = STALLED
     return NudgeItem(
         kind=ACTION_ITEM,
@@ -191,7 +191,7 @@ def items_to_nudge(
     """Every stalled or past-due action and overdue KPI reading (of one owner, if given)."""
     today = local_today(scorecard, now)
     found = []
-    for facts in stored.actions_that_may_have_stalled(session, scorecard, now, today, owner):
+    for facts in actions_that_may_have_stalled(session, scorecard, now, today, owner):
         item = action_item(facts, scorecard, now, today)
         if item.reason:
             found.append(item)

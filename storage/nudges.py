@@ -7,32 +7,23 @@ Sweeps load whole sets with a handful of queries (never a query per action), so 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
+from storage.action_queries import (
+    OPEN_STATUSES,
+    ActionFacts,
+    action_fact_columns,
+    as_action_facts,
+)
 from storage.models import Action, ActionUpdate, Kpi, Nudge, Objective, Reading, Scorecard, Snooze
 
 ACTION_ITEM, KPI_ITEM = "action", "kpi"
 ITEM_KINDS = (ACTION_ITEM, KPI_ITEM)
-OPEN_STATUSES = ("planned", "active")
 # IN lists are sent in chunks this long: well below every database's parameter limit.
 CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ActionFacts:
-    id: int
-    key: str
-    title: str
-    owner: str | None
-    status: str
-    due: date | None
-    stall_after_days: int | None
-    last_update_at: datetime
-    objective_title: str | None
-    last_update: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,67 +67,15 @@ class Escalation:
     first_nudged_at: datetime | None = None
 
 
-def _action_columns() -> tuple:
-    return (
-        Action.id,
-        Action.key,
-        Action.title,
-        Action.owner,
-        Action.status,
-        Action.due,
-        Action.stall_after_days,
-        Action.last_update_at,
-        col(Objective.title).label("objective_title"),
-    )
-
-
-def _action_facts(rows: Iterable) -> list[ActionFacts]:
-    return [ActionFacts(*row) for row in rows]
-
-
-def actions_that_may_have_stalled(
-    session: Session, scorecard: Scorecard, now: datetime, today: date, owner: str | None = None
-) -> list[ActionFacts]:
-    """Open actions (of one owner, if given) past their due date or quiet for at least the
-    shortest stall period.
-
-    A superset of the stalled ones, cut down by the database; the exact rule is the domain's.
-    """
-    shortest = session.exec(
-        select(func.min(Action.stall_after_days)).where(
-            Action.scorecard_id == scorecard.id, col(Action.stall_after_days).is_not(None)
-        )
-    ).one()
-    days = min(scorecard.stall_after_days, shortest or scorecard.stall_after_days)
-    quiet_since = now - timedelta(days=days)
-    query = (
-        select(*_action_columns())
-        .outerjoin(Objective, col(Objective.id) == Action.objective_id)
-        .where(
-            Action.scorecard_id == scorecard.id,
-            col(Action.archived).is_(False),
-            col(Action.status).in_(OPEN_STATUSES),
-            or_(
-                and_(col(Action.due).is_not(None), col(Action.due) < today),
-                and_(Action.status == "active", col(Action.last_update_at) <= quiet_since),
-            ),
-        )
-        .order_by(Action.id)
-    )
-    if owner is not None:
-        query = query.where(Action.owner == owner)
-    return _action_facts(session.exec(query).all())
-
-
 def actions_by_id(session: Session, scorecard_id: int, ids: Sequence[int]) -> list[ActionFacts]:
     found: list[ActionFacts] = []
     for chunk in _chunks(ids):
         query = (
-            select(*_action_columns())
+            select(*action_fact_columns())
             .outerjoin(Objective, col(Objective.id) == Action.objective_id)
             .where(Action.scorecard_id == scorecard_id, col(Action.id).in_(chunk))
         )
-        found.extend(_action_facts(session.exec(query).all()))
+        found.extend(as_action_facts(session.exec(query).all()))
     return found
 
 

@@ -17,8 +17,9 @@ from scorecard.nudges import (
     kpi_item,
     plan_nudges,
 )
+from storage.action_queries import ActionFacts
 from storage.models import Scorecard
-from storage.nudges import ActionFacts, KpiFacts, PastNudge
+from storage.nudges import KpiFacts, PastNudge
 
 # Tuesday 24 Nov 2026, 10:00 UTC: 11:00 in Amsterdam, 02:00 in Los Angeles.
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
