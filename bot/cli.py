@@ -18,6 +18,7 @@ Scorecard: a Balanced Scorecard that lives in Slack.
 
 Try it without Slack:      scorecard console --demo
 Load your scorecard:       scorecard import my-scorecard.yaml
+Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...)
 Run it for Slack (HTTP):   scorecard serve
 Run it for Slack (socket): scorecard socket
 Digests and nudges:        scorecard clock   (or `scorecard run`: socket and clock together)
@@ -59,8 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.set_defaults(run=run_digest)
 
-    load = commands.add_parser("import", help="load or update a scorecard from a YAML file")
-    load.add_argument("file", help="the scorecard file, e.g. examples/community.yaml")
+    load = commands.add_parser(
+        "import", help="load or update a scorecard (.yaml), or add KPI readings (.csv)"
+    )
+    load.add_argument(
+        "file",
+        help="a scorecard file, e.g. examples/community.yaml, or readings as CSV with the columns "
+        "kpi,period,value[,logged_by,logged_at,note], e.g. examples/community-readings.csv "
+        "(readings already there are skipped)",
+    )
+    load.add_argument(
+        "--workspace", help="readings only: Slack team id, when the database holds several"
+    )
     load.set_defaults(run=run_import)
 
     dump = commands.add_parser("export", help="print a scorecard or its readings")
@@ -226,15 +237,30 @@ def run_digest(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
-    from scorecard.importing import describe, import_scorecard
+    from pathlib import Path
 
+    from scorecard import importing, reading_import
+
+    suffix = Path(arguments.file).suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv"):
+        raise UserError(
+            f"Can't tell what {arguments.file} holds: import a scorecard as .yaml (or .yml) "
+            "or readings as .csv."
+        )
+    if suffix != ".csv" and arguments.workspace:
+        raise UserError("--workspace is for readings: a scorecard file names its own workspace.")
     try:
-        with open(arguments.file, encoding="utf-8") as file:
+        # newline="": a quoted CSV note may hold line breaks of its own.
+        with open(arguments.file, encoding="utf-8-sig", newline="") as file:
             text = file.read()
     except OSError as error:
         raise UserError(f"Can't read {arguments.file}: {error.strerror}.") from error
-    summary = import_scorecard(_migrate(settings), text)
-    print(describe(summary))
+    database = _migrate(settings)
+    if suffix == ".csv":
+        readings = reading_import.import_readings(database, text, arguments.workspace)
+        print(reading_import.describe(readings))
+    else:
+        print(importing.describe(importing.import_scorecard(database, text)))
     return EXIT_OK
 
 

@@ -26,6 +26,7 @@ from storage.scorecards import all_scorecards
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_FILE = EXAMPLES / "community.yaml"
+DEMO_READINGS = EXAMPLES / "community-readings.csv"
 DEMO_CHANNEL = "C0DEMO"
 DEFAULT_USER = "U0LEAD"
 PROMPT = "you> "
@@ -123,8 +124,10 @@ def run_console(
         upgrade(database)
         if demo:
             from scorecard.importing import import_scorecard
+            from scorecard.reading_import import import_readings
 
-            import_scorecard(database, DEMO_FILE.read_text(encoding="utf-8"))
+            loaded = import_scorecard(database, DEMO_FILE.read_text(encoding="utf-8"))
+            import_readings(database, DEMO_READINGS.read_text(encoding="utf-8"), loaded.workspace)
         workspace = _only_workspace(database)
         console = Console(settings, database, workspace, user or DEFAULT_USER, out)
         try:

@@ -32,8 +32,8 @@ from slack_sdk.errors import SlackApiError
 
 from scorecard.digest import Digest, build_digest, detail_pages
 from scorecard.digest_subscriptions import subscription_anchor
-from scorecard.errors import UserError
 from scorecard.schedules import occurrences, parse_schedule, period_key
+from scorecard.workspace import choose_scorecard
 from storage.db import Database
 from storage.digests import (
     CLAIMED,
@@ -52,7 +52,6 @@ from storage.digests import (
     reclaim_run,
 )
 from storage.models import DigestRun, DigestSubscription, Scorecard
-from storage.scorecards import all_scorecards, find_scorecard
 from templates import render
 
 logger = logging.getLogger(__name__)
@@ -173,7 +172,8 @@ def post_digest_now(
     workspace: str | None = None,
 ) -> Outcome:
     """`scorecard digest --channel C --now`: post a digest right away, outside the schedule."""
-    target = _Target(choose_scorecard(database, workspace), channel)
+    with database.reading() as session:
+        target = _Target(choose_scorecard(session, workspace), channel)
     key = f"{MANUAL_PREFIX}{now.isoformat(timespec='microseconds')}"
     with database.writing() as session:
         run = claim_digest(
@@ -196,28 +196,12 @@ def preview_message(
     database: Database, channel: str, now: datetime, workspace: str | None = None
 ) -> list[dict[str, Any]]:
     """The digest and its thread replies as they would be posted (for --dry-run)."""
-    scorecard = choose_scorecard(database, workspace)
-    assert scorecard.id is not None
     with database.reading() as session:
+        scorecard = choose_scorecard(session, workspace)
+        assert scorecard.id is not None
         since = latest_posted_at(session, scorecard.id, channel)
         digest = build_digest(session, scorecard, now, since)
     return [_main_message(digest, late=False), *_detail_messages(digest)]
-
-
-def choose_scorecard(database: Database, workspace: str | None) -> Scorecard:
-    with database.reading() as session:
-        if workspace:
-            scorecard = find_scorecard(session, workspace)
-            if scorecard is None:
-                raise UserError(f"There is no scorecard for workspace {workspace}.")
-            return scorecard
-        scorecards = list(all_scorecards(session))
-    if len(scorecards) == 1:
-        return scorecards[0]
-    if not scorecards:
-        raise UserError("There is no scorecard yet: load one with `scorecard import FILE.yaml`.")
-    names = ", ".join(scorecard.workspace for scorecard in scorecards)
-    raise UserError(f"The database holds several scorecards ({names}): add --workspace.")
 
 
 # One subscription

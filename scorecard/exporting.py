@@ -8,13 +8,11 @@ from datetime import UTC, date
 from typing import Any
 
 import yaml
-from sqlmodel import Session
 
 from scorecard.errors import UserError
 from scorecard.scorecard_file import dump_spec
+from scorecard.workspace import choose_scorecard
 from storage.db import Database
-from storage.models import Scorecard
-from storage.scorecards import all_scorecards, find_scorecard
 from storage.sync import ReadingRow, read_spec, reading_rows
 
 SCORECARD_FORMATS = ("yaml", "json")
@@ -22,14 +20,13 @@ READING_FORMATS = ("csv", "json", "yaml")
 READING_COLUMNS = ("kpi", "period", "value", "logged_by", "logged_at", "note")
 # libyaml's dumper when PyYAML has it: much faster for scorecards with thousands of actions.
 YAML_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-HOW_TO_IMPORT = "Load one with `scorecard import my-scorecard.yaml` (see `examples/`)."
 
 
 def export_scorecard(database: Database, workspace: str | None, fmt: str = "yaml") -> str:
     """The workspace's scorecard (archived items left out) in the import file's shape."""
     _check_format(fmt, SCORECARD_FORMATS, "A scorecard")
     with database.reading() as session:
-        document = dump_spec(read_spec(session, _choose_scorecard(session, workspace)))
+        document = dump_spec(read_spec(session, choose_scorecard(session, workspace)))
     if fmt == "json":
         return json.dumps(document, indent=2, ensure_ascii=False, default=_json_value) + "\n"
     return yaml.dump(document, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True, width=100)
@@ -40,7 +37,7 @@ def export_readings(database: Database, workspace: str | None, fmt: str = "csv")
     _check_format(fmt, READING_FORMATS, "Readings")
     out = io.StringIO()
     with database.reading() as session:
-        scorecard = _choose_scorecard(session, workspace)
+        scorecard = choose_scorecard(session, workspace)
         assert scorecard.id is not None
         records = (_record(row) for row in reading_rows(session, scorecard.id))
         if fmt == "csv":
@@ -50,23 +47,6 @@ def export_readings(database: Database, workspace: str | None, fmt: str = "csv")
         else:
             _write_yaml(out, records)
     return out.getvalue()
-
-
-def _choose_scorecard(session: Session, workspace: str | None) -> Scorecard:
-    if workspace:
-        scorecard = find_scorecard(session, workspace)
-        if scorecard is None:
-            raise UserError(f"There is no scorecard for workspace {workspace}. {HOW_TO_IMPORT}")
-        return scorecard
-    scorecards = all_scorecards(session)
-    if not scorecards:
-        raise UserError(f"The database has no scorecard yet. {HOW_TO_IMPORT}")
-    if len(scorecards) > 1:
-        workspaces = ", ".join(scorecard.workspace for scorecard in scorecards)
-        raise UserError(
-            f"The database holds several scorecards ({workspaces}): pick one with `--workspace T…`."
-        )
-    return scorecards[0]
 
 
 def _check_format(fmt: str, formats: tuple[str, ...], what: str) -> None:

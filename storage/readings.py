@@ -5,10 +5,11 @@ history. Queries walk the (kpi_id, period, id) index, so they cost the same with
 million readings.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
@@ -103,3 +104,35 @@ def latest_reading_of(session: Session, kpi_id: int) -> Reading | None:
 def count_readings(session: Session, kpi_ids: Sequence[int]) -> int:
     query = select(func.count()).select_from(Reading).where(col(Reading.kpi_id).in_(kpi_ids))
     return session.exec(query).one()
+
+
+# How many readings an import sends to the database per INSERT (and reads back per batch).
+IMPORT_CHUNK = 5000
+
+
+def kpis_taking_readings(session: Session, scorecard_id: int) -> Sequence[Kpi]:
+    """Every KPI of the scorecard, archived ones last: an export holds archived KPIs' readings
+    too, so an import takes them back."""
+    query = select(Kpi).where(Kpi.scorecard_id == scorecard_id)
+    return session.exec(query.order_by(col(Kpi.archived), Kpi.position, Kpi.id)).all()
+
+
+def readings_between(
+    session: Session, kpi_ids: Collection[int], first: date, last: date
+) -> Iterator[tuple[int, date, float, datetime]]:
+    """(KPI id, period, value, logged at) of every reading of these KPIs from `first` to `last`,
+    in one query, so an import checks a whole file for readings already there at once."""
+    query = (
+        select(Reading.kpi_id, Reading.period, Reading.value, Reading.logged_at)
+        .where(col(Reading.kpi_id).in_(kpi_ids), col(Reading.period).between(first, last))
+        .execution_options(yield_per=IMPORT_CHUNK)
+    )
+    for row in session.execute(query):
+        yield row[0], row[1], row[2], row[3]
+
+
+def insert_readings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store many readings (dicts of Reading's columns) with a few multi-row INSERTs."""
+    table = Reading.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        session.execute(insert(table), list(rows[start : start + IMPORT_CHUNK]))
