@@ -78,6 +78,7 @@ def readings(database: Database) -> list[Reading]:
     with database.reading() as session:
         return list(session.exec(select(Reading)).all())
 
+HANG_UP_SECONDS = 3.0
 
 # In-process: the app behind slack-bolt's SocketModeHandler
 
@@ -94,6 +95,11 @@ def connected(loaded: Database, api: SlackStandIn, slack_side: SocketModeServer)
         # Hanging up first ends the client's blocking read; closing alone waits out its timeout.
         handler.client.auto_reconnect_enabled = False
         slack_side.hang_up()
+        # Let the client notice first: closing while its reader is still disconnecting races
+        # inside slack-sdk (both threads close the same socket).
+        deadline = time.monotonic() + HANG_UP_SECONDS
+        while handler.client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.01)
         handler.close()
 
 
