@@ -27,7 +27,7 @@ def log_reading(request: Request) -> Message:
     with request.database.reading() as session:
         reading = read_reading(session, request.workspace, request.text, request.now)
     with request.database.writing() as session:
-        logged = record_reading(session, request.workspace, reading, request.user, request.now)
+        logged = record_reading(session, reading, request.user, request.now)
     return render("kpi_logged", logged=logged)
 
 

@@ -69,7 +69,8 @@ class KpiDetail:
 class NewReading:
     """A reading understood from what someone typed, checked and ready to store."""
 
-    kpi_id: int
+    scorecard: Scorecard
+    kpi: Kpi
     value: float
     day: date
     note: str
@@ -95,16 +96,20 @@ def read_reading(session: Session, workspace: str, text: str, now: datetime) -> 
     value = parse_value(arguments.value_text, label.unit)
     day = arguments.day or today
     _refuse_future(day, today)
-    return NewReading(label.id, value, day, arguments.note)
+    return NewReading(scorecard, _load(session, label), value, day, arguments.note)
 
 
 def record_reading(
-    session: Session, workspace: str, reading: NewReading, user: str, now: datetime
+    session: Session, reading: NewReading, user: str, now: datetime
 ) -> ReadingLogged:
-    """Store a reading `read_reading` understood, and say where its KPI stands now."""
-    scorecard = require_scorecard(session, workspace)
-    kpi = _kpi_on(session, scorecard, reading.kpi_id)
-    return _store(session, scorecard, kpi, reading.value, reading.day, reading.note, user, now)
+    """Store a reading `read_reading` understood, and say where its KPI stands now.
+
+    The scorecard and KPI were looked up (in the caller's workspace) moments before, so the
+    write transaction holds only the insert and one query.
+    """
+    return _store(
+        session, reading.scorecard, reading.kpi, reading.value, reading.day, reading.note, user, now
+    )
 
 
 class InvalidReading(UserError):
