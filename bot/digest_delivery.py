@@ -241,21 +241,38 @@ def _deliver(
         reason = f"due {now - newest} ago, more than the {grace} grace window"
         _skip(database, target, newest, now, clock_id, reason, report)
         return
-    with database.writing() as session:
-        run = claim_digest(
-            session,
-            scorecard_id=target.scorecard_id,
-            channel=target.channel,
-            period_key=period_key(newest),
-            scheduled_for=newest,
-            clock_id=clock_id,
-            now=now,
-            late=now - newest > LATE_AFTER,
-        )
+    run = _claim(database, target, newest, now, clock_id, late=now - newest > LATE_AFTER)
     if run is None:
         report.add(Outcome(target.workspace, target.channel, period_key(newest), ALREADY_CLAIMED))
         return
     _post(database, client, target, run, now, late=run.late, report=report)
+
+
+def _claim(
+    database: Database,
+    target: _Target,
+    moment: datetime,
+    now: datetime,
+    clock_id: str,
+    *,
+    late: bool = False,
+    status: str = CLAIMED,
+    error: str | None = None,
+) -> DigestRun | None:
+    """Claim the digest due at `moment`; None when another clock (or an earlier run) has it."""
+    with database.writing() as session:
+        return claim_digest(
+            session,
+            scorecard_id=target.scorecard_id,
+            channel=target.channel,
+            period_key=period_key(moment),
+            scheduled_for=moment,
+            clock_id=clock_id,
+            now=now,
+            late=late,
+            status=status,
+            error=error,
+        )
 
 
 def _skip(
@@ -267,18 +284,7 @@ def _skip(
     reason: str,
     report: RunReport,
 ) -> None:
-    with database.writing() as session:
-        run = claim_digest(
-            session,
-            scorecard_id=target.scorecard_id,
-            channel=target.channel,
-            period_key=period_key(moment),
-            scheduled_for=moment,
-            clock_id=clock_id,
-            now=now,
-            status=SKIPPED,
-            error=reason,
-        )
+    run = _claim(database, target, moment, now, clock_id, status=SKIPPED, error=reason)
     if run is not None:
         report.add(Outcome(target.workspace, target.channel, period_key(moment), SKIPPED, reason))
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
@@ -208,25 +209,21 @@ def claim(
 def record_sent(
     session: Session, scorecard_id: int, sweep_id: str, recipient: str, channel: str, ts: str
 ) -> None:
-    session.exec(
-        update(Nudge)
-        .where(
-            col(Nudge.scorecard_id) == scorecard_id,
-            col(Nudge.sweep_id) == sweep_id,
-            col(Nudge.recipient) == recipient,
-        )
-        .values(channel=channel, message_ts=ts)
-    )
+    message = _one_message(scorecard_id, sweep_id, recipient)
+    session.exec(update(Nudge).where(*message).values(channel=channel, message_ts=ts))
 
 
 def release(session: Session, scorecard_id: int, sweep_id: str, recipient: str) -> None:
     """Give back the claims of a message that Slack refused, so a later sweep can try again."""
-    session.exec(
-        delete(Nudge).where(
-            col(Nudge.scorecard_id) == scorecard_id,
-            col(Nudge.sweep_id) == sweep_id,
-            col(Nudge.recipient) == recipient,
-        )
+    session.exec(delete(Nudge).where(*_one_message(scorecard_id, sweep_id, recipient)))
+
+
+def _one_message(scorecard_id: int, sweep_id: str, recipient: str) -> tuple[Any, ...]:
+    """The claims one nudge message of a sweep carries."""
+    return (
+        col(Nudge.scorecard_id) == scorecard_id,
+        col(Nudge.sweep_id) == sweep_id,
+        col(Nudge.recipient) == recipient,
     )
 
 

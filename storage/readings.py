@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import ScalarSelect, func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
@@ -21,9 +21,9 @@ def add_reading(session: Session, reading: Reading) -> Reading:
     return reading
 
 
-def latest_readings(session: Session, scorecard_id: int) -> dict[int, Reading]:
-    """The current reading of every KPI of a scorecard that has one, by KPI id."""
-    newest = (
+def current_reading_id() -> ScalarSelect[int]:
+    """The id of the KPI's current reading, for joining KPIs to it: one index seek per KPI."""
+    return (
         select(Reading.id)
         .where(Reading.kpi_id == Kpi.id)
         .order_by(col(Reading.period).desc(), col(Reading.id).desc())
@@ -31,9 +31,13 @@ def latest_readings(session: Session, scorecard_id: int) -> dict[int, Reading]:
         .correlate(Kpi)
         .scalar_subquery()
     )
+
+
+def latest_readings(session: Session, scorecard_id: int) -> dict[int, Reading]:
+    """The current reading of every KPI of a scorecard that has one, by KPI id."""
     query = (
         select(Reading)
-        .join(Kpi, col(Reading.id) == newest)
+        .join(Kpi, col(Reading.id) == current_reading_id())
         .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
     )
     return {reading.kpi_id: reading for reading in session.exec(query).all()}

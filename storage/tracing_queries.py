@@ -11,6 +11,7 @@ from sqlalchemy import func, literal_column, or_, union_all
 from sqlmodel import Session, col, select
 
 from storage.models import Action, Kpi, Objective, Reading
+from storage.readings import current_reading_id
 
 # The order names are listed in, as the numbers the union below sorts them by.
 KINDS = ("action", "kpi", "objective")
@@ -77,14 +78,7 @@ def kpis_with_latest_readings(
 
     In scorecard order; one query, walking the (kpi_id, period, id) index once per KPI.
     """
-    newest = (
-        select(Reading.id)
-        .where(Reading.kpi_id == Kpi.id)
-        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
-        .limit(1)
-        .correlate(Kpi)
-        .scalar_subquery()
-    )
+    newest = current_reading_id()
     wanted = or_(col(Kpi.objective_id).in_(list(objective_ids)), col(Kpi.id).in_(list(kpi_ids)))
     query = (
         select(Kpi, Reading)
