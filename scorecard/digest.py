@@ -13,7 +13,14 @@ from functools import cached_property
 from sqlmodel import Session
 
 from scorecard.nudges import reading_overdue
-from scorecard.overview import KpiView, ObjectiveView, PerspectiveView, goal_of, load_overview
+from scorecard.overview import (
+    AnyKpi,
+    KpiView,
+    ObjectiveView,
+    PerspectiveView,
+    goal_of,
+    load_overview,
+)
 from scorecard.stalling import is_overdue, is_stalled
 from scorecard.status import score_kpi
 from scorecard.vocabulary import (
@@ -30,7 +37,7 @@ from storage.action_queries import (
     actions_that_may_have_stalled,
 )
 from storage.digest_queries import Point, recent_points, values_as_of
-from storage.models import Kpi, Scorecard
+from storage.models import Scorecard
 from storage.nudges import Escalation, escalated_items
 
 # Without a previous digest, changes are measured over this long.
@@ -56,7 +63,7 @@ class KpiLine:
     reading_overdue: bool
 
     @property
-    def kpi(self) -> Kpi:
+    def kpi(self) -> AnyKpi:
         return self.view.kpi
 
     @cached_property  # sorting movers reads it many times
@@ -207,11 +214,11 @@ def _reading_overdue(view: KpiView, today: date) -> bool:
     return reading_overdue(kpi.frequency, last, today)
 
 
-def _distance(kpi: Kpi) -> float:
+def _distance(kpi: AnyKpi) -> float:
     return abs(kpi.target - kpi.baseline) or abs(kpi.target) or 1.0
 
 
-def _improvement(kpi: Kpi, change: float) -> float:
+def _improvement(kpi: AnyKpi, change: float) -> float:
     signed = -change if kpi.direction == DOWN else change
     return signed / _distance(kpi)
 

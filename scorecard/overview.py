@@ -7,14 +7,19 @@ from sqlmodel import Session
 
 from scorecard.status import Goal, KpiScore, roll_up, score_kpi
 from storage.models import Kpi, Objective, Perspective, Reading, Scorecard
-from storage.readings import latest_readings
-from storage.scorecards import kpis_of, links_of, objectives_of, perspectives_of
+from storage.readings import ReadingRecord, kpis_with_current_readings
+from storage.scorecards import KpiRecord, links_of, objectives_of, perspectives_of
+
+# A KPI and a reading as the database has them: model objects where one KPI is at hand, plain
+# records where the whole scorecard is (cheaper by far for thousands of KPIs).
+AnyKpi = Kpi | KpiRecord
+AnyReading = Reading | ReadingRecord
 
 
 @dataclass(eq=False)  # compared by identity: views point at each other
 class KpiView:
-    kpi: Kpi
-    reading: Reading | None
+    kpi: AnyKpi
+    reading: AnyReading | None
     score: KpiScore
 
     @property
@@ -58,12 +63,12 @@ class Overview:
         return None if objective_id is None else self.objectives.get(objective_id)
 
 
-def goal_of(kpi: Kpi) -> Goal:
+def goal_of(kpi: AnyKpi) -> Goal:
     start = kpi.baseline_date or kpi.created_at.date()
     return Goal(kpi.baseline, kpi.target, kpi.direction, start, kpi.target_date)
 
 
-def view_kpi(kpi: Kpi, reading: Reading | None, today: date, tolerance: float) -> KpiView:
+def view_kpi(kpi: AnyKpi, reading: AnyReading | None, today: date, tolerance: float) -> KpiView:
     value = None if reading is None else reading.value
     return KpiView(kpi, reading, score_kpi(goal_of(kpi), value, today, tolerance))
 
@@ -71,11 +76,10 @@ def view_kpi(kpi: Kpi, reading: Reading | None, today: date, tolerance: float) -
 def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overview:
     assert scorecard.id is not None
     perspectives, objectives = load_strategy_map(session, scorecard.id)
-    readings = latest_readings(session, scorecard.id)
     kpis: dict[int, KpiView] = {}
     unmeasured: list[KpiView] = []
-    for kpi in kpis_of(session, scorecard.id):
-        view = view_kpi(kpi, readings.get(kpi.id), today, scorecard.at_risk_tolerance)
+    for kpi, reading in kpis_with_current_readings(session, scorecard.id):
+        view = view_kpi(kpi, reading, today, scorecard.at_risk_tolerance)
         kpis[kpi.id] = view
         owner = objectives.get(kpi.objective_id) if kpi.objective_id is not None else None
         (owner.kpis if owner else unmeasured).append(view)

@@ -6,6 +6,7 @@ million readings.
 """
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import ScalarSelect, func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
+from storage.scorecards import KPI_RECORD_COLUMNS, KpiRecord
 
 
 def add_reading(session: Session, reading: Reading) -> Reading:
@@ -33,14 +35,43 @@ def current_reading_id() -> ScalarSelect[int]:
     )
 
 
-def latest_readings(session: Session, scorecard_id: int) -> dict[int, Reading]:
-    """The current reading of every KPI of a scorecard that has one, by KPI id."""
+@dataclass(frozen=True)
+class ReadingRecord:
+    """A reading as plain data, field for field (see KpiRecord)."""
+
+    id: int
+    scorecard_id: int
+    kpi_id: int
+    period: date
+    value: float
+    logged_by: str
+    logged_at: datetime
+    note: str | None
+
+
+READING_RECORD_COLUMNS = tuple(
+    getattr(Reading, name) for name in ReadingRecord.__dataclass_fields__
+)
+
+
+def kpis_with_current_readings(
+    session: Session, scorecard_id: int
+) -> list[tuple[KpiRecord, ReadingRecord | None]]:
+    """Every live KPI of a scorecard with its current reading, in scorecard order: one query."""
     query = (
-        select(Reading)
-        .join(Kpi, col(Reading.id) == current_reading_id())
+        select(*KPI_RECORD_COLUMNS, *READING_RECORD_COLUMNS)
+        .outerjoin(Reading, col(Reading.id) == current_reading_id())
         .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
+        .order_by(Kpi.position, Kpi.id)
     )
-    return {reading.kpi_id: reading for reading in session.exec(query).all()}
+    split = len(KPI_RECORD_COLUMNS)
+    return [
+        (
+            KpiRecord(*row[:split]),
+            ReadingRecord(*row[split:]) if row[split] is not None else None,
+        )
+        for row in session.execute(query)
+    ]
 
 
 def recent_readings(session: Session, kpi_id: int, limit: int) -> list[Reading]:

@@ -1,7 +1,8 @@
 """Reading a scorecard's structure: perspectives, objectives and their links, KPIs, actions."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -59,6 +60,34 @@ def kpi_labels_of(session: Session, scorecard_id: int) -> list[KpiLabel]:
     )
     rows = session.exec(query.order_by(Kpi.position, Kpi.id)).all()
     return [KpiLabel(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class KpiRecord:
+    """A KPI as plain data, field for field: overviews of thousands of KPIs read these instead of
+    model objects, which cost several times as much to build (and to garbage-collect)."""
+
+    id: int
+    scorecard_id: int
+    objective_id: int | None
+    key: str
+    name: str
+    unit: str
+    baseline: float
+    target: float
+    direction: str
+    frequency: str
+    owner: str | None
+    target_date: date | None
+    baseline_date: date | None
+    kind: str | None
+    weight: float
+    position: int
+    archived: bool
+    created_at: datetime
+
+
+KPI_RECORD_COLUMNS = tuple(getattr(Kpi, field.name) for field in fields(KpiRecord))
 
 
 def actions_of(
