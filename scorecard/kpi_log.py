@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from scorecard import matching
+from scorecard.dates import describe_day
 from scorecard.errors import UserError
 from scorecard.finding import find_one, kpi_names, split_leading_item
 from scorecard.log_arguments import split_log_arguments
@@ -172,8 +173,8 @@ def kpis_for(session: Session, workspace: str, user: str) -> list[Kpi]:
 def _refuse_future(day: date, today: date) -> None:
     if day > today:
         raise UserError(
-            f"{day:%a %d %b %Y} is in the future, and readings are for what already happened. "
-            "Leave the date out for today, or give an earlier one."
+            f"{describe_day(day, today)} is in the future, and readings are for what already "
+            "happened. Leave the date out for today, or give an earlier one."
         )
 
 
