@@ -27,6 +27,8 @@ from storage.scorecards import KpiLabel, find_scorecard, kpi_labels_of, kpis_of
 
 # How far back `/kpi undo` reaches: long enough to notice a typo, short enough to be safe.
 UNDO_WINDOW = timedelta(days=1)
+# A reading this many times bigger (or smaller) than the one before gets a "typo?" hint.
+TYPO_RATIO = 10
 # How many days of readings `/kpi show` draws as history.
 HISTORY_LENGTH = 12
 LIST_KPIS = "/kpi list"
@@ -45,6 +47,14 @@ class ReadingLogged:
     @property
     def change(self) -> float | None:
         return None if self.previous is None else self.reading.value - self.previous.value
+
+    @property
+    def looks_like_a_typo(self) -> bool:
+        """Ten times bigger or smaller than the reading before: most likely a slip of the thumb."""
+        if self.previous is None or self.previous.value == 0 or self.reading.value == 0:
+            return False
+        ratio = abs(self.reading.value / self.previous.value)
+        return ratio >= TYPO_RATIO or ratio <= 1 / TYPO_RATIO
 
     @property
     def needs_note(self) -> bool:

@@ -214,3 +214,13 @@ def test_a_second_reading_for_the_same_day_replaces_the_first(team: SlackHarness
     assert "replaces 12,400" in reply.text
     show = team.command("/kpi", "show instagram followers")
     assert "12,450" in show.text
+
+
+def test_a_reading_ten_times_off_the_previous_one_asks_if_it_is_a_typo(team: SlackHarness) -> None:
+    team.command("/kpi", "log engagement rate 3.5 yesterday")
+
+    fine = team.command("/kpi", "log engagement rate 3.6")
+    slip = team.command("/kpi", "log engagement rate 36")
+
+    assert "A typo?" in slip.text and "/kpi undo" in slip.text
+    assert "A typo?" not in fine.text
