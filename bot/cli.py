@@ -106,25 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     nudge.add_argument(
         "--now",
         action="store_true",
-        help="don't wait for working hours (still at most one nudge per item a week; snoozes hold)",
+        help="don't wait for working hours (the scorecard's nudge limits and snoozes still hold)",
     )
     nudge.add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send and store nothing"
     )
     nudge.add_argument(
         "--workspace", action="append", metavar="TEAM_ID", help="only this workspace (repeatable)"
-    )
-    nudge.add_argument(
-        "--item-interval-days",
-        type=int,
-        default=7,
-        help="at most one nudge about the same item in this many days (default: 7)",
-    )
-    nudge.add_argument(
-        "--max-per-week",
-        type=int,
-        default=3,
-        help="at most this many nudge messages per person in 7 days (default: 3)",
     )
     nudge.set_defaults(run=run_nudge)
     return parser
@@ -291,23 +279,18 @@ def run_console(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
-    from datetime import timedelta
-
     from bot.app import create_web_client
     from bot.nudging import run_nudge_sweep
     from bot.plain_text import message_to_text
-    from scorecard.nudges import NudgeLimits
     from storage.types import utc_now
 
     client = create_web_client(settings)
-    limits = NudgeLimits(timedelta(days=arguments.item_interval_days), arguments.max_per_week)
     report = run_nudge_sweep(
         _migrate(settings),
         client,
         utc_now(),
         dry_run=arguments.dry_run,
         respect_working_hours=not arguments.now,
-        limits=limits,
         workspaces=arguments.workspace,
     )
     print(report.describe())

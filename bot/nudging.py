@@ -35,6 +35,7 @@ from scorecard.nudges import (
     Skipped,
     is_away,
     items_to_nudge,
+    limits_of,
     plan_nudges,
     with_last_updates,
 )
@@ -99,9 +100,13 @@ def run_nudge_sweep(
     *,
     dry_run: bool = False,
     respect_working_hours: bool = True,
-    limits: NudgeLimits = DEFAULT_LIMITS,
+    limits: NudgeLimits | None = None,
     workspaces: list[str] | None = None,
 ) -> SweepReport:
+    """One sweep over every scorecard (or those of `workspaces`).
+
+    Each scorecard's own nudge limits apply, unless `limits` overrides them for this sweep.
+    """
     report = SweepReport(sweep_id=uuid.uuid4().hex, dry_run=dry_run)
     with database.reading() as session:
         scorecards = [
@@ -142,20 +147,22 @@ class _ScorecardSweep:
         client: WebClient,
         now: datetime,
         report: SweepReport,
-        limits: NudgeLimits,
+        limits: NudgeLimits | None,
         respect_working_hours: bool,
     ) -> None:
         self.database = database
         self.client = client
         self.now = now
         self.report = report
-        self.limits = limits
+        self.override = limits
+        self.limits = limits or DEFAULT_LIMITS
         self.respect_working_hours = respect_working_hours
 
     def run(self, scorecard_id: int, workspace: str) -> None:
         with self.database.reading() as session:
             scorecard = session.get(Scorecard, scorecard_id)
             assert scorecard is not None
+            self.limits = self.override or limits_of(scorecard)
             items = items_to_nudge(session, scorecard, self.now)
             draft = self._plan(session, scorecard, items, people=None)
         people = {m.recipient: self._person(m.recipient) for m in draft.messages}

@@ -84,6 +84,14 @@ def read_days(value: Any, item: Mapping[str, Any]) -> int:
     return value
 
 
+def read_count(value: Any, item: Mapping[str, Any]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(f"should be a whole number, 1 or more, not {show(value)}")
+    return value
+
+
 def read_share(value: Any, item: Mapping[str, Any]) -> float:
     """A share such as a tolerance: 0.1 or “10%”."""
     if isinstance(value, str) and value.strip().endswith("%"):

@@ -66,6 +66,11 @@ class NudgeLimits:
 DEFAULT_LIMITS = NudgeLimits()
 
 
+def limits_of(scorecard: Scorecard) -> NudgeLimits:
+    """The limits a scorecard's file sets (`settings:` in the YAML), or the defaults."""
+    return NudgeLimits(timedelta(days=scorecard.nudge_interval_days), scorecard.nudges_per_week)
+
+
 @dataclass(frozen=True)
 class NudgeItem:
     """One thing an owner is asked about: a stalled action or a KPI reading that is overdue."""

@@ -21,6 +21,7 @@ from scorecard.file_fields import (
     choice,
     describe_type,
     read_channel,
+    read_count,
     read_date,
     read_days,
     read_key,
@@ -179,7 +180,12 @@ HEADER_RULES = {
     "mission": Rule(read_text),
     "timezone": Rule(read_timezone),
 }
-SETTINGS_RULES = {"at_risk_tolerance": Rule(read_share), "stall_after_days": Rule(read_days)}
+SETTINGS_RULES = {
+    "at_risk_tolerance": Rule(read_share),
+    "stall_after_days": Rule(read_days),
+    "nudge_interval_days": Rule(read_days),
+    "nudges_per_week": Rule(read_count),
+}
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 
 

@@ -10,6 +10,8 @@ from scorecard.schedules import DEFAULT_SCHEDULE_TEXT
 from scorecard.vocabulary import (
     ACTIVE,
     DEFAULT_AT_RISK_TOLERANCE,
+    DEFAULT_NUDGE_INTERVAL_DAYS,
+    DEFAULT_NUDGES_PER_WEEK,
     DEFAULT_PERSPECTIVES,
     DEFAULT_STALL_AFTER_DAYS,
     DEFAULT_TIMEZONE,
@@ -24,6 +26,8 @@ DEFAULT_WEIGHT = 1.0
 class SettingsSpec:
     at_risk_tolerance: float = DEFAULT_AT_RISK_TOLERANCE
     stall_after_days: int = DEFAULT_STALL_AFTER_DAYS
+    nudge_interval_days: int = DEFAULT_NUDGE_INTERVAL_DAYS
+    nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,7 @@ STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_AT_RISK_TOLERANCE = 0.10
 DEFAULT_STALL_AFTER_DAYS = 14
+# People mute bots that ping too often: one nudge per item in this many days...
+DEFAULT_NUDGE_INTERVAL_DAYS = 7
+# ...and this many nudge messages per person a week.
+DEFAULT_NUDGES_PER_WEEK = 3

@@ -44,6 +44,8 @@ class Scorecard(SQLModel, table=True):
     timezone: str = "UTC"
     at_risk_tolerance: float = 0.10
     stall_after_days: int = 14
+    nudge_interval_days: int = 7
+    nudges_per_week: int = 3
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 

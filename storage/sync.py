@@ -133,6 +133,8 @@ def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, b
         "timezone": spec.timezone,
         "at_risk_tolerance": spec.settings.at_risk_tolerance,
         "stall_after_days": spec.settings.stall_after_days,
+        "nudge_interval_days": spec.settings.nudge_interval_days,
+        "nudges_per_week": spec.settings.nudges_per_week,
     }
     scorecard = find_scorecard(session, spec.workspace)
     is_new = scorecard is None
@@ -320,7 +322,12 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
         name=scorecard.name,
         mission=scorecard.mission,
         timezone=scorecard.timezone,
-        settings=SettingsSpec(scorecard.at_risk_tolerance, scorecard.stall_after_days),
+        settings=SettingsSpec(
+            at_risk_tolerance=scorecard.at_risk_tolerance,
+            stall_after_days=scorecard.stall_after_days,
+            nudge_interval_days=scorecard.nudge_interval_days,
+            nudges_per_week=scorecard.nudges_per_week,
+        ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
         objectives=tuple(
             ObjectiveSpec(

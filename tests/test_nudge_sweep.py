@@ -483,3 +483,21 @@ def test_items_left_out_wait_for_the_weekly_cap(
     many = next(s for s in a_week_on.sent if s.recipient == "U0MANY")
     assert [i.key for i in many.items] == by_silence[:10]
     assert len([n for n in nudges(database) if n.recipient == "U0MANY"]) == 20
+
+
+def test_a_scorecards_own_nudge_limits_apply(
+    database: Database, api: SlackStandIn, client: WebClient
+) -> None:
+    planted = plant_scorecard(database)
+    with database.writing() as session:
+        scorecard = session.get(Scorecard, planted.scorecard_id)
+        assert scorecard is not None
+        scorecard.nudge_interval_days = 2  # as `settings: {nudge_interval_days: 2}` imports it
+        session.add(scorecard)
+    sweep(database, client)
+
+    next_day = sweep(database, client, TEST_NOW + timedelta(days=1))
+    two_days_on = sweep(database, client, TEST_NOW + timedelta(days=2, hours=1))
+
+    assert next_day.sent == []
+    assert {sent.recipient for sent in two_days_on.sent} == {"U0COMMUNITY", "U0SOCIAL"}

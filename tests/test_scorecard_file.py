@@ -248,3 +248,15 @@ def test_a_dumped_spec_reads_back_the_same() -> None:
     assert list(dumped["kpis"][0])[:5] == ["key", "name", "objective", "unit", "baseline"]
     assert "supports" not in dumped["objectives"][0]  # empty optionals are left out
     assert parse_scorecard(yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)) == spec
+
+
+def test_nudge_limits_are_settings_of_the_scorecard() -> None:
+    spec = parse_scorecard(MINIMAL + "settings: {nudge_interval_days: 3, nudges_per_week: 5}\n")
+    assert (spec.settings.nudge_interval_days, spec.settings.nudges_per_week) == (3, 5)
+    assert dump_spec(spec)["settings"]["nudges_per_week"] == 5
+
+    with pytest.raises(ScorecardFileError) as refused:
+        parse_scorecard(MINIMAL + "settings: {nudges_per_week: none}\n")
+    assert refused.value.problems == [
+        "settings: `nudges_per_week`: should be a whole number, 1 or more, not “none”"
+    ]
