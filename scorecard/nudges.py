@@ -18,17 +18,21 @@ from sqlmodel import Session
 
 from scorecard.actions import find_action_by_id
 from scorecard.stalling import is_overdue, is_stalled
-from scorecard.vocabulary import READING_INTERVALS
+from scorecard.vocabulary import (
+    DEFAULT_NUDGE_INTERVAL_DAYS,
+    DEFAULT_NUDGES_PER_WEEK,
+    READING_INTERVALS,
+)
 from scorecard.workspace import local_today, require_scorecard
 from storage import nudges as stored
 from storage.action_queries import ActionFacts, actions_that_may_have_stalled
 from storage.models import Scorecard
 from storage.nudges import ACTION_ITEM, KPI_ITEM, KpiFacts, PastNudge
 
-# At most one nudge about the same item within this long.
-ITEM_NUDGE_INTERVAL = timedelta(days=7)
-# At most this many nudge messages to one person within MESSAGE_WINDOW.
-MESSAGES_PER_WEEK = 3
+# Unless a scorecard's settings say otherwise: at most one nudge about the same item within
+# this long, and at most this many nudge messages to one person within MESSAGE_WINDOW.
+ITEM_NUDGE_INTERVAL = timedelta(days=DEFAULT_NUDGE_INTERVAL_DAYS)
+MESSAGES_PER_WEEK = DEFAULT_NUDGES_PER_WEEK
 MESSAGE_WINDOW = timedelta(days=7)
 # How many items one nudge message names; only these count as nudged, the rest wait their turn.
 # Few enough to be read and answered in one go (and two blocks each, well within Slack's 50).
