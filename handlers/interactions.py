@@ -7,7 +7,6 @@ opened from (channel and message) in its private_metadata, so its submission can
 
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.replies import error_message
+from handlers.replies import apology, error_message
 from handlers.services import services_of
 from scorecard.actions import (
     find_action_by_id,
@@ -291,18 +290,7 @@ def _guarded(client: WebClient, origin: Origin, build: Callable[[], Message]) ->
     except UserError as error:
         _tell(client, origin, error_message(error.message))
     except Exception:
-        reference = uuid.uuid4().hex[:8]
-        logger.exception(
-            "Button failed (ref %s) for %s in %s", reference, origin.user, origin.workspace
-        )
-        _tell(
-            client,
-            origin,
-            error_message(
-                "Sorry, something went wrong on my side and nothing was saved. "
-                f"If it keeps happening, tell whoever runs Scorecard: reference `{reference}`."
-            ),
-        )
+        _tell(client, origin, apology({"user": origin.user, "workspace": origin.workspace}))
     return None
 
 

@@ -42,12 +42,17 @@ def _built(build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> dict[s
     except UserError as error:
         return error_message(error.message)
     except Exception:
-        reference = uuid.uuid4().hex[:8]
-        logger.exception("Command failed (ref %s): %s", reference, about)
-        return error_message(
-            "Sorry, something went wrong on my side and nothing was saved. "
-            f"If it keeps happening, tell whoever runs Scorecard: reference `{reference}`."
-        )
+        return apology(about)
+
+
+def apology(about: dict[str, Any]) -> dict[str, Any]:
+    """For a bug, called from an `except` block: log it with a reference the person can quote."""
+    reference = uuid.uuid4().hex[:8]
+    logger.exception("Request failed (ref %s): %s", reference, about)
+    return error_message(
+        "Sorry, something went wrong on my side and nothing was saved. "
+        f"If it keeps happening, tell whoever runs Scorecard: reference `{reference}`."
+    )
 
 
 def command_summary(command: dict[str, Any]) -> dict[str, Any]:
