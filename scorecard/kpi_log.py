@@ -18,7 +18,6 @@ from storage.models import Kpi, Objective, Reading, Scorecard
 from storage.readings import (
     add_reading,
     latest_by_author,
-    latest_reading_of,
     newest_readings,
     reading_before,
     recent_readings,
@@ -231,7 +230,7 @@ def add_note(
     kpi = _load(session, label)
     if not note.strip():
         raise UserError(f"What should the note say? Try `/kpi note {kpi.key} campaign paused`.")
-    reading = latest_reading_of(session, kpi.id)
+    reading = next(iter(newest_readings(session, kpi.id, 1)), None)
     if reading is None:
         raise UserError(f"*{kpi.name}* has no readings yet to add a note to.")
     reading.note = f"{reading.note}\n{note.strip()}" if reading.note else note.strip()

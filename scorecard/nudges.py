@@ -163,7 +163,6 @@ def action_item(facts: ActionFacts, scorecard: Scorecard, now: datetime, today: 
         reason=reason,
         objective=facts.objective_title,
         last_update_at=facts.last_update_at,
-        last_update=facts.last_update,
         due=facts.due,
     )
 

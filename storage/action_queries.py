@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
+from scorecard.vocabulary import ACTIVE, OPEN_ACTION_STATUSES
 from storage.models import Action, Objective, Scorecard
-
-OPEN_STATUSES = ("planned", "active")
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,6 @@ class ActionFacts:
     stall_after_days: int | None
     last_update_at: datetime
     objective_title: str | None
-    last_update: str | None = None
 
 
 def action_fact_columns() -> tuple:
@@ -71,10 +69,10 @@ def actions_that_may_have_stalled(
         .where(
             Action.scorecard_id == scorecard.id,
             col(Action.archived).is_(False),
-            col(Action.status).in_(OPEN_STATUSES),
+            col(Action.status).in_(OPEN_ACTION_STATUSES),
             or_(
                 and_(col(Action.due).is_not(None), col(Action.due) < today),
-                and_(Action.status == "active", col(Action.last_update_at) <= quiet_since),
+                and_(Action.status == ACTIVE, col(Action.last_update_at) <= quiet_since),
             ),
         )
         .order_by(Action.id)
@@ -92,7 +90,7 @@ def actions_serving_no_objective(session: Session, scorecard_id: int) -> list[Ac
         .where(
             Action.scorecard_id == scorecard_id,
             col(Action.archived).is_(False),
-            col(Action.status).in_(OPEN_STATUSES),
+            col(Action.status).in_(OPEN_ACTION_STATUSES),
             or_(col(Action.objective_id).is_(None), col(Objective.archived).is_(True)),
         )
         .order_by(Action.position, Action.id)

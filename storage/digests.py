@@ -220,10 +220,3 @@ def latest_posted_at(
     if before is not None:
         query = query.where(col(DigestRun.posted_at) < before)
     return session.exec(query).one()
-
-
-def runs_of(session: Session, scorecard_id: int, channel: str) -> Sequence[DigestRun]:
-    query = select(DigestRun).where(
-        DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel
-    )
-    return session.exec(query.order_by(DigestRun.scheduled_for, DigestRun.id)).all()

@@ -26,7 +26,6 @@ def upgrade(database: Database, revision: str = "head") -> None:
     with database.engine.connect() as connection:
         # Two processes starting at once (web and clock) must not migrate side by side.
         if connection.dialect.name == "postgresql":
-            connection = connection.execution_options()
             with connection.begin():
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
                 config.attributes["connection"] = connection
@@ -36,10 +35,3 @@ def upgrade(database: Database, revision: str = "head") -> None:
         with connection.begin():
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-
-
-def current_revision(database: Database) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
+from scorecard.vocabulary import OPEN_ACTION_STATUSES
 from storage.action_queries import (
-    OPEN_STATUSES,
     ActionFacts,
     action_fact_columns,
     as_action_facts,
@@ -22,7 +22,6 @@ from storage.action_queries import (
 from storage.models import Action, ActionUpdate, Kpi, Nudge, Objective, Reading, Scorecard, Snooze
 
 ACTION_ITEM, KPI_ITEM = "action", "kpi"
-ITEM_KINDS = (ACTION_ITEM, KPI_ITEM)
 # IN lists are sent in chunks this long: well below every database's parameter limit.
 CHUNK = 500
 
@@ -300,7 +299,7 @@ def escalated_items(session: Session, scorecard_id: int) -> list[Escalation]:
                 Action.scorecard_id == scorecard_id,
                 col(Action.id).in_(chunk),
                 col(Action.archived).is_(False),
-                col(Action.status).in_(OPEN_STATUSES),
+                col(Action.status).in_(OPEN_ACTION_STATUSES),
             )
         )
         for row in session.exec(query).all():

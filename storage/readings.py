@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, insert
+from sqlalchemy import ScalarSelect, insert
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
@@ -124,21 +124,6 @@ def latest_by_author(
         .limit(1)
     )
     return session.exec(query).first()
-
-
-def latest_reading_of(session: Session, kpi_id: int) -> Reading | None:
-    query = (
-        select(Reading)
-        .where(Reading.kpi_id == kpi_id)
-        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
-def count_readings(session: Session, kpi_ids: Sequence[int]) -> int:
-    query = select(func.count()).select_from(Reading).where(col(Reading.kpi_id).in_(kpi_ids))
-    return session.exec(query).one()
 
 
 # How many readings an import sends to the database per INSERT (and reads back per batch).
