@@ -133,14 +133,19 @@ def _split_at(
     separated = name_words[-1].is_separator
     while name_words and name_words[-1].is_separator:
         name_words = name_words[:-1]
-    if not name_words or words[value_at].is_separator:
-        return None
+    if not name_words or not _may_start_a_value(words[value_at]):
+        return None  # cheap check first: naming the KPI below scores every KPI name
     kpi_text = text[name_words[0].start : name_words[-1].end].strip(" ,;")
     score, name = _name_score(kpi_text, kpi_names)
     length = _value_length(words, value_at, unit_of(name) if name else "")
     if not length:
         return None
     return _Split(kpi_text, value_at, length, score, separated)
+
+
+def _may_start_a_value(word: _Word) -> bool:
+    """Every value starts with a word holding a digit ("12.4k", "35%", the 90 of "90 min")."""
+    return not word.is_separator and any(character.isdigit() for character in word.text)
 
 
 def _name_score(kpi_text: str, kpi_names: Sequence[str]) -> tuple[float, str | None]:
