@@ -19,7 +19,7 @@ from jinja2.runtime import Context
 from scorecard.values import format_change, format_value
 from templates import formatting
 from templates.formatting import JsonLiteral, SlackText
-from templates.limits import fit, problems
+from templates.limits import fit_in_place, problems
 
 __all__ = ["JsonLiteral", "SlackText", "TemplateBroken", "problems", "render"]
 
@@ -44,7 +44,7 @@ def render(name: str, **context: Any) -> dict[str, Any]:
         raise TemplateBroken(
             f"{name}{SUFFIX} rendered invalid JSON ({error.msg}) near: {near!r}"
         ) from error
-    return fit(message)
+    return fit_in_place(message)
 
 
 @pass_context

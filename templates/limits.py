@@ -56,7 +56,11 @@ def problems(message: Message) -> list[str]:
 
 def fit(message: Message) -> Message:
     """A copy of `message` trimmed to Slack's limits, so a reply can always be posted."""
-    fitted = copy.deepcopy(message)
+    return fit_in_place(copy.deepcopy(message))
+
+
+def fit_in_place(fitted: Message) -> Message:
+    """`fit` for a message nobody else holds (one just rendered): no copy to make."""
     if isinstance(fitted.get("text"), str):
         fitted["text"] = shorten(fitted["text"], MAX_FALLBACK_TEXT)
     blocks = [_fit_block(block) for block in fitted.get("blocks") or []]
