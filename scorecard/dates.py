@@ -75,6 +75,11 @@ def describe_day(day: date, today: date) -> str:
         return "today"
     if days_ago == 1:
         return "yesterday"
+    return short_day(day, today)
+
+
+def short_day(day: date, today: date) -> str:
+    """ "Fri 20 Nov", with the year when it is not `today`'s year: how replies write a date."""
     described = f"{day:%a} {day.day} {day:%b}"
     return described if day.year == today.year else f"{described} {day.year}"
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from scorecard.dates import short_day
 from scorecard.vocabulary import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK
 
 T = TypeVar("T")
@@ -102,10 +103,7 @@ def day(moment: date | datetime, today: date | None = None) -> str:
     """ "Fri 20 Nov", with the year when it is not this year's."""
     if isinstance(moment, datetime):
         moment = moment.date()
-    today = today or date.today()
-    if moment.year == today.year:
-        return f"{moment:%a} {moment.day} {moment:%b}"
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    return short_day(moment, today or date.today())
 
 
 def percent(share: float | None) -> str:
