@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from scorecard.digest import Digest, build_digest, detail_pages
-from scorecard.digest_subscriptions import subscription_anchor
+from scorecard.digest import Digest, detail_pages
+from scorecard.digest_subscriptions import digest_for_channel, subscription_anchor
 from scorecard.schedules import occurrences, parse_schedule, period_key
 from scorecard.workspace import choose_scorecard
 from storage.db import Database
@@ -43,7 +43,6 @@ from storage.digests import (
     UNCONFIRMED,
     active_subscriptions,
     claim_digest,
-    latest_posted_at,
     latest_scheduled_run,
     mark_failed,
     mark_posted,
@@ -105,13 +104,6 @@ class RunReport:
             outcome.result,
             f" ({outcome.reason})" if outcome.reason else "",
         )
-
-    def with_result(self, *results: str) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.result in results]
-
-    @property
-    def posted(self) -> list[Outcome]:
-        return self.with_result(POSTED, LATE)
 
     def summary(self) -> str:
         counts: dict[str, int] = defaultdict(int)
@@ -175,16 +167,7 @@ def post_digest_now(
     with database.reading() as session:
         target = _Target(choose_scorecard(session, workspace), channel)
     key = f"{MANUAL_PREFIX}{now.isoformat(timespec='microseconds')}"
-    with database.writing() as session:
-        run = claim_digest(
-            session,
-            scorecard_id=target.scorecard_id,
-            channel=channel,
-            period_key=key,
-            scheduled_for=now,
-            clock_id=clock_id,
-            now=now,
-        )
+    run = _claim(database, target, now, now, clock_id, key=key)
     if run is None:
         return Outcome(target.workspace, channel, key, ALREADY_CLAIMED)
     report = RunReport()
@@ -197,10 +180,7 @@ def preview_message(
 ) -> list[dict[str, Any]]:
     """The digest and its thread replies as they would be posted (for --dry-run)."""
     with database.reading() as session:
-        scorecard = choose_scorecard(session, workspace)
-        assert scorecard.id is not None
-        since = latest_posted_at(session, scorecard.id, channel)
-        digest = build_digest(session, scorecard, now, since)
+        digest = digest_for_channel(session, choose_scorecard(session, workspace), channel, now)
     return [_main_message(digest, late=False), *_detail_messages(digest)]
 
 
@@ -255,17 +235,19 @@ def _claim(
     now: datetime,
     clock_id: str,
     *,
+    key: str | None = None,
     late: bool = False,
     status: str = CLAIMED,
     error: str | None = None,
 ) -> DigestRun | None:
-    """Claim the digest due at `moment`; None when another clock (or an earlier run) has it."""
+    """Claim the digest due at `moment` (under `key`, by default the moment's period); None when
+    another clock (or an earlier run) has it."""
     with database.writing() as session:
         return claim_digest(
             session,
             scorecard_id=target.scorecard_id,
             channel=target.channel,
-            period_key=period_key(moment),
+            period_key=key or period_key(moment),
             scheduled_for=moment,
             clock_id=clock_id,
             now=now,
@@ -408,8 +390,7 @@ def _post(
 
     try:
         with database.reading() as session:
-            since = latest_posted_at(session, target.scorecard_id, target.channel)
-            digest = build_digest(session, target.scorecard, now, since)
+            digest = digest_for_channel(session, target.scorecard, target.channel, now)
         message = _main_message(digest, late)
     except Exception as error:
         logger.exception("Building the digest for %s failed", target.workspace)
@@ -427,9 +408,9 @@ def _post(
             unfurl_media=False,
         )
     except SlackApiError as error:
-        _refused(database, client, target, run, error)
-        result = PAUSED if _slack_error(error) in CHANNEL_PROBLEMS else FAILED
-        outcome(result, _slack_error(error))
+        code = _slack_error(error)
+        _refused(database, client, target, run, code)
+        outcome(PAUSED if code in CHANNEL_PROBLEMS else FAILED, code)
         return
     except Exception as error:  # no answer: Slack may or may not have the message
         with database.writing() as session:
@@ -464,16 +445,17 @@ def _refused(
     client: WebClient,
     target: _Target,
     run: DigestRun,
-    error: SlackApiError,
+    code: str,
 ) -> None:
-    """Slack said no, so nothing was posted. Channel trouble pauses the subscription."""
-    code = _slack_error(error)
+    """Slack said no (`code`), so nothing was posted. Channel trouble pauses the subscription."""
+    subscription = target.subscription
+    pause = code in CHANNEL_PROBLEMS and subscription is not None
     with database.writing() as session:
         mark_failed(session, _id(run), f"Slack refused the post: {code}")
-        if code in CHANNEL_PROBLEMS and target.subscription is not None:
-            assert target.subscription.id is not None
-            pause_subscription(session, target.subscription.id, code)
-    if code in CHANNEL_PROBLEMS and target.subscription is not None:
+        if pause:
+            assert subscription is not None and subscription.id is not None
+            pause_subscription(session, subscription.id, code)
+    if pause:
         _tell_creator(client, target, code)
 
 
@@ -512,11 +494,7 @@ def _detail_messages(digest: Digest) -> list[dict[str, Any]]:
 
 
 def _slack_error(error: SlackApiError) -> str:
-    response = getattr(error, "response", None)
-    try:
-        return str(response.get("error")) if response is not None else str(error)
-    except Exception:
-        return str(error)
+    return str(error.response.get("error"))
 
 
 def _id(run: DigestRun) -> int:

@@ -76,7 +76,13 @@ def unsubscribe_channel(
 
 def preview_digest(session: Session, workspace: str, channel: str, now: datetime) -> Digest:
     """The digest as it would be posted now, changes measured from this channel's last one."""
-    scorecard = require_scorecard(session, workspace)
+    return digest_for_channel(session, require_scorecard(session, workspace), channel, now)
+
+
+def digest_for_channel(
+    session: Session, scorecard: Scorecard, channel: str, now: datetime
+) -> Digest:
+    """The scorecard's digest for `channel` at `now`: changes since the channel's last digest."""
     since = latest_posted_at(session, _id(scorecard), channel) if channel else None
     return build_digest(session, scorecard, now, since)
 
