@@ -28,17 +28,11 @@ from scorecard.actions import (
 from scorecard.errors import UserError
 from scorecard.kpi_log import InvalidReading, find_kpi_by_id, kpis_for, log_reading_for
 from scorecard.nudges import (
-    ANSWERED_DONE,
-    ANSWERED_READING,
-    ANSWERED_REASSIGNED,
-    ANSWERED_UPDATE,
-    note_answer,
     nudge_as_it_stands,
     snooze_action,
 )
 from scorecard.workspace import local_today, require_scorecard
 from storage.db import Database
-from storage.nudges import ACTION_ITEM, KPI_ITEM
 from templates import render
 
 logger = logging.getLogger(__name__)
@@ -163,7 +157,6 @@ def on_mark_done(
         item = _required_id(action)
         with origin.database.writing() as session:
             changed = mark_done_by_id(session, origin.workspace, item, origin.user, origin.now)
-            note_answer(session, origin.workspace, ACTION_ITEM, item, ANSWERED_DONE, origin.now)
         return render("action_changed", changed=changed)
 
     _answer_click(client, origin, record)
@@ -199,7 +192,6 @@ def on_action_update_submitted(
     try:
         with origin.database.writing() as session:
             changed = post_update_to(session, origin.workspace, item, text, origin.user, origin.now)
-            note_answer(session, origin.workspace, ACTION_ITEM, item, ANSWERED_UPDATE, origin.now)
     except UserError as error:
         ack(response_action="errors", errors={"update": error.message})
         return
@@ -225,7 +217,6 @@ def on_log_reading_submitted(
             logged = log_reading_for(
                 session, origin.workspace, item, value_text, day, note, origin.user, origin.now
             )
-            note_answer(session, origin.workspace, KPI_ITEM, item, ANSWERED_READING, origin.now)
     except ValueError:
         ack(response_action="errors", errors={"day": "That isn't a date I can read."})
         return
@@ -253,9 +244,6 @@ def on_reassign_submitted(
         with origin.database.writing() as session:
             changed = reassign_action(
                 session, origin.workspace, item, new_owner, origin.user, origin.now
-            )
-            note_answer(
-                session, origin.workspace, ACTION_ITEM, item, ANSWERED_REASSIGNED, origin.now
             )
     except UserError as error:
         ack(response_action="errors", errors={"owner": error.message})

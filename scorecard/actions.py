@@ -11,6 +11,13 @@ from scorecard.stalling import is_stalled
 from scorecard.vocabulary import ACTIVE, DONE, OPEN_ACTION_STATUSES, PLANNED, STOPPED
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Action, ActionUpdate, Objective
+from storage.nudges import (
+    ACTION_ITEM,
+    ANSWERED_DONE,
+    ANSWERED_REASSIGNED,
+    ANSWERED_UPDATE,
+    mark_responded,
+)
 from storage.scorecards import actions_of, objectives_of
 
 LIST_ACTIONS = "/action mine"
@@ -49,10 +56,7 @@ def mark_done(
     session: Session, workspace: str, text: str, user: str, now: datetime
 ) -> ActionChanged:
     action, note = _action_and_text(session, workspace, text)
-    if action.status == DONE:
-        raise UserError(f"*{action.title}* is already done. Nice.")
-    action.status = DONE
-    return _record(session, action, user, now, DONE, note or "Marked done")
+    return _mark_done(session, action, user, now, note)
 
 
 def stop_action(
@@ -73,7 +77,9 @@ def post_update_to(
     action = find_action_by_id(session, workspace, action_id)
     if not text.strip():
         raise UserError(f"What's the news on *{action.title}*? A line is enough.")
-    return _post(session, action, text.strip(), user, now)
+    changed = _post(session, action, text.strip(), user, now)
+    _answers_nudges(session, action, ANSWERED_UPDATE, now)
+    return changed
 
 
 def mark_done_by_id(
@@ -81,10 +87,9 @@ def mark_done_by_id(
 ) -> ActionChanged:
     """The "Mark done" button: like `/action done`, for an action already chosen."""
     action = find_action_by_id(session, workspace, action_id)
-    if action.status == DONE:
-        raise UserError(f"*{action.title}* is already done. Nice.")
-    action.status = DONE
-    return _record(session, action, user, now, DONE, "Marked done")
+    changed = _mark_done(session, action, user, now, "")
+    _answers_nudges(session, action, ANSWERED_DONE, now)
+    return changed
 
 
 def reassign_action(
@@ -97,7 +102,11 @@ def reassign_action(
         raise UserError(f"*{action.title}* already belongs to them.")
     previous = action.owner or "nobody"
     action.owner = new_owner
-    return _record(session, action, user, now, REASSIGNED, f"Handed from {previous} to {new_owner}")
+    changed = _record(
+        session, action, user, now, REASSIGNED, f"Handed from {previous} to {new_owner}"
+    )
+    _answers_nudges(session, action, ANSWERED_REASSIGNED, now)
+    return changed
 
 
 def open_actions_for(session: Session, workspace: str, user: str) -> list[Action]:
@@ -142,6 +151,21 @@ def _post(session: Session, action: Action, note: str, user: str, now: datetime)
     if action.status == PLANNED:
         action.status = ACTIVE
     return _record(session, action, user, now, "update", note)
+
+
+def _mark_done(
+    session: Session, action: Action, user: str, now: datetime, note: str
+) -> ActionChanged:
+    if action.status == DONE:
+        raise UserError(f"*{action.title}* is already done. Nice.")
+    action.status = DONE
+    return _record(session, action, user, now, DONE, note or "Marked done")
+
+
+def _answers_nudges(session: Session, action: Action, answer: str, now: datetime) -> None:
+    """A button or modal on a nudge answered it: no escalation for this action."""
+    assert action.id is not None
+    mark_responded(session, action.scorecard_id, ACTION_ITEM, action.id, answer, now)
 
 
 def _require_open(action: Action, verb: str) -> None:

@@ -15,6 +15,7 @@ from scorecard.values import looks_like_value, parse_value
 from scorecard.vocabulary import OFF_TRACK
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Objective, Reading, Scorecard
+from storage.nudges import ANSWERED_READING, KPI_ITEM, mark_responded
 from storage.readings import (
     add_reading,
     latest_by_author,
@@ -140,7 +141,9 @@ def log_reading_for(
     user: str,
     now: datetime,
 ) -> ReadingLogged:
-    """The "Log reading" modal: like `/kpi log`, with the KPI, value, date and note apart."""
+    """The "Log reading" modal: like `/kpi log`, with the KPI, value, date and note apart.
+
+    It answers any nudge about the KPI, so it is not raised in the digest."""
     scorecard = require_scorecard(session, workspace)
     try:
         kpi = find_kpi_by_id(session, workspace, kpi_id)
@@ -156,7 +159,9 @@ def log_reading_for(
         _refuse_future(day, today)
     except UserError as error:
         raise InvalidReading(error.message, "day") from error
-    return _store(session, scorecard, kpi, value, day, note, user, now)
+    logged = _store(session, scorecard, kpi, value, day, note, user, now)
+    mark_responded(session, scorecard.id, KPI_ITEM, kpi_id, ANSWERED_READING, now)
+    return logged
 
 
 def find_kpi_by_id(session: Session, workspace: str, kpi_id: int) -> Kpi:

@@ -27,7 +27,7 @@ from scorecard.workspace import local_today, require_scorecard
 from storage import nudges as stored
 from storage.action_queries import ActionFacts, actions_that_may_have_stalled
 from storage.models import Scorecard
-from storage.nudges import ACTION_ITEM, KPI_ITEM, KpiFacts, PastNudge
+from storage.nudges import ACTION_ITEM, ANSWERED_SNOOZED, KPI_ITEM, KpiFacts, PastNudge
 
 # Unless a scorecard's settings say otherwise: at most one nudge about the same item within
 # this long, and at most this many nudge messages to one person within MESSAGE_WINDOW.
@@ -50,8 +50,6 @@ AWAY_EMOJI = (":palm_tree:", ":desert_island:", ":beach_with_umbrella:", ":face_
 
 STALLED, PAST_DUE, READING_DUE = "stalled", "past_due", "reading_due"
 # What an owner did with a nudged item, as the updated message shows it.
-ANSWERED_UPDATE, ANSWERED_DONE, ANSWERED_SNOOZED = "update", "done", "snoozed"
-ANSWERED_REASSIGNED, ANSWERED_READING = "reassigned", "reading"
 
 ItemRef = tuple[str, int]  # ("action", 12) or ("kpi", 3)
 
@@ -344,14 +342,6 @@ def with_last_updates(
 
 
 # Answers to a nudge. Unlike the rules above, these read and write through storage.
-
-
-def note_answer(
-    session: Session, workspace: str, kind: str, item_id: int, answer: str, now: datetime
-) -> None:
-    """Every open nudge about the item counts as answered: no escalation for it."""
-    scorecard = require_scorecard(session, workspace)
-    stored.mark_responded(session, scorecard.id, kind, item_id, answer, now)
 
 
 def snooze_action(

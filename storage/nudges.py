@@ -22,6 +22,9 @@ from storage.action_queries import (
 from storage.models import Action, ActionUpdate, Kpi, Nudge, Objective, Reading, Scorecard, Snooze
 
 ACTION_ITEM, KPI_ITEM = "action", "kpi"
+# How a nudge was answered (stored in Nudge.response).
+ANSWERED_UPDATE, ANSWERED_DONE, ANSWERED_SNOOZED = "update", "done", "snoozed"
+ANSWERED_REASSIGNED, ANSWERED_READING = "reassigned", "reading"
 # IN lists are sent in chunks this long: well below every database's parameter limit.
 CHUNK = 500
 

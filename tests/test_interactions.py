@@ -174,6 +174,11 @@ def test_mark_done_closes_the_action_and_updates_the_dm(
 
     assert reply.status == 200
     assert action_row(slack, planted.stalled).status == "done"
+    with slack.database.reading() as session:
+        nudge = session.exec(
+            select(Nudge).where(Nudge.item_kind == "action", Nudge.item_id == planted.stalled)
+        ).one()
+    assert nudge.response == "done"  # answered: not raised in the digest
     dm = last_update_of_dm(slack)
     assert "Marked done" in dm
     # The other item in the same message still has its buttons.
