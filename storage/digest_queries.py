@@ -13,6 +13,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
+from storage.readings import latest_period
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,7 @@ def recent_points(
         .correlate(Kpi)
         .scalar_subquery()
     )
-    last_day = (
-        select(func.max(Reading.period)).where(Reading.kpi_id == Kpi.id).correlate(Kpi)
-    ).scalar_subquery()
+    last_day = latest_period()
     # MATERIALIZED: the windows are worked out once per KPI, not once per joined reading.
     windows = (
         select(

@@ -20,6 +20,7 @@ from storage.action_queries import (
     as_action_facts,
 )
 from storage.models import Action, ActionUpdate, Kpi, Nudge, Objective, Reading, Scorecard, Snooze
+from storage.readings import latest_period
 
 ACTION_ITEM, KPI_ITEM = "action", "kpi"
 # How a nudge was answered (stored in Nudge.response).
@@ -106,12 +107,6 @@ def kpis_with_latest_reading(
     *,
     owner: str | None = None,
 ) -> list[KpiFacts]:
-    latest = (
-        select(Reading.kpi_id, func.max(Reading.period).label("period"))
-        .where(Reading.scorecard_id == scorecard_id)
-        .group_by(Reading.kpi_id)
-        .subquery()
-    )
     query = (
         select(
             Kpi.id,
@@ -121,10 +116,9 @@ def kpis_with_latest_reading(
             Kpi.frequency,
             Kpi.baseline_date,
             Kpi.created_at,
-            latest.c.period,
+            latest_period().label("period"),
             col(Objective.title).label("objective_title"),
         )
-        .outerjoin(latest, latest.c.kpi_id == Kpi.id)
         .outerjoin(Objective, col(Objective.id) == Kpi.objective_id)
         .where(Kpi.scorecard_id == scorecard_id)
         .order_by(Kpi.position, Kpi.id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, insert
+from sqlalchemy import ScalarSelect, func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
@@ -52,6 +52,12 @@ class ReadingRecord:
 READING_RECORD_COLUMNS = tuple(
     getattr(Reading, name) for name in ReadingRecord.__dataclass_fields__
 )
+
+
+def latest_period() -> ScalarSelect[date]:
+    """The day of the KPI's most recent reading, for selecting KPIs with it: an index seek each."""
+    newest = select(func.max(Reading.period)).where(Reading.kpi_id == Kpi.id)
+    return newest.correlate(Kpi).scalar_subquery()
 
 
 def kpis_with_current_readings(
