@@ -17,7 +17,8 @@ from scorecard.overview import (
 )
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Action, Scorecard
-from storage.tracing_queries import ItemName, kpis_with_latest_readings, names_of, names_spelled
+from storage.readings import kpis_with_current_readings
+from storage.tracing_queries import ItemName, names_of, names_spelled
 
 # A diamond-shaped strategy map can have many routes to the top; a reply shows the first few.
 MAX_PATHS = 4
@@ -159,7 +160,7 @@ def _score_kpis(
     assert scorecard.id is not None
     by_id = {view.objective.id: view for view in objectives}
     kpis: dict[int, KpiView] = {}
-    for kpi, reading in kpis_with_latest_readings(session, scorecard.id, list(by_id), kpi_ids):
+    for kpi, reading in kpis_with_current_readings(session, scorecard.id, list(by_id), kpi_ids):
         kpis[kpi.id] = view_kpi(kpi, reading, today, scorecard.at_risk_tolerance)
         if kpi.objective_id in by_id:
             by_id[kpi.objective_id].kpis.append(kpis[kpi.id])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, insert
+from sqlalchemy import ScalarSelect, func, insert, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
@@ -61,15 +61,25 @@ def latest_period() -> ScalarSelect[date]:
 
 
 def kpis_with_current_readings(
-    session: Session, scorecard_id: int
+    session: Session,
+    scorecard_id: int,
+    objective_ids: Collection[int] | None = None,
+    kpi_ids: Collection[int] = (),
 ) -> list[tuple[KpiRecord, ReadingRecord | None]]:
-    """Every live KPI of a scorecard with its current reading, in scorecard order: one query."""
+    """Live KPIs of a scorecard with their current readings, in scorecard order: one query.
+
+    Every KPI, or with `objective_ids` only those measuring these objectives, plus `kpi_ids`.
+    """
     query = (
         select(*KPI_RECORD_COLUMNS, *READING_RECORD_COLUMNS)
         .outerjoin(Reading, col(Reading.id) == current_reading_id())
         .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
         .order_by(Kpi.position, Kpi.id)
     )
+    if objective_ids is not None:
+        query = query.where(
+            or_(col(Kpi.objective_id).in_(list(objective_ids)), col(Kpi.id).in_(list(kpi_ids)))
+        )
     split = len(KPI_RECORD_COLUMNS)
     return [
         (

@@ -1,17 +1,16 @@
-"""What /why reads: the names of live items, and KPIs with their latest readings.
+"""What /why reads to find an item: the names of live actions, KPIs and objectives.
 
 /why runs on scorecards with thousands of actions, so names come back as plain rows rather than
-model objects, and KPIs only for the objectives a trace shows.
+model objects.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import NamedTuple
 
 from sqlalchemy import func, literal_column, or_, union_all
 from sqlmodel import Session, col, select
 
-from storage.models import Action, Kpi, Objective, Reading
-from storage.readings import current_reading_id
+from storage.models import Action, Kpi, Objective
 
 # The order names are listed in, as the numbers the union below sorts them by.
 KINDS = ("action", "kpi", "objective")
@@ -66,24 +65,3 @@ def _names(session: Session, scorecard_id: int, spellings: list[str] | None) -> 
     columns = [names.c.kind, names.c.id, names.c.key, names.c.name, names.c.objective_id]
     query = select(*columns).order_by(names.c.kind, names.c.position, names.c.id)
     return [ItemName(KINDS[row[0]], *row[1:]) for row in session.exec(query)]
-
-
-def kpis_with_latest_readings(
-    session: Session,
-    scorecard_id: int,
-    objective_ids: Collection[int],
-    kpi_ids: Collection[int] = (),
-) -> Sequence[tuple[Kpi, Reading | None]]:
-    """Live KPIs measuring `objective_ids`, and those in `kpi_ids`, each with its current reading.
-
-    In scorecard order; one query, walking the (kpi_id, period, id) index once per KPI.
-    """
-    newest = current_reading_id()
-    wanted = or_(col(Kpi.objective_id).in_(list(objective_ids)), col(Kpi.id).in_(list(kpi_ids)))
-    query = (
-        select(Kpi, Reading)
-        .outerjoin(Reading, col(Reading.id) == newest)
-        .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False), wanted)
-        .order_by(col(Kpi.position), col(Kpi.id))
-    )
-    return session.exec(query).all()
