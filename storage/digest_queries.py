@@ -13,7 +13,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.models import Kpi, Reading
-from storage.readings import latest_period
+from storage.readings import current_reading_id, latest_period
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,9 @@ class Point:
 
 def values_as_of(session: Session, scorecard_id: int, moment: datetime) -> dict[int, float]:
     """Each KPI's current value as it stood at `moment` (readings logged by then), by KPI id."""
-    as_of = (
-        select(Reading.id)
-        .where(Reading.kpi_id == Kpi.id, col(Reading.logged_at) <= moment)
-        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
-        .limit(1)
-        .correlate(Kpi)
-        .scalar_subquery()
-    )
     query = (
         select(Reading.kpi_id, Reading.value)
-        .join(Kpi, col(Reading.id) == as_of)
+        .join(Kpi, col(Reading.id) == current_reading_id(logged_by=moment))
         .where(Kpi.scorecard_id == scorecard_id, col(Kpi.archived).is_(False))
     )
     return {kpi_id: value for kpi_id, value in session.exec(query).all()}

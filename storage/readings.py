@@ -23,12 +23,14 @@ def add_reading(session: Session, reading: Reading) -> Reading:
     return reading
 
 
-def current_reading_id() -> ScalarSelect[int]:
-    """The id of the KPI's current reading, for joining KPIs to it: one index seek per KPI."""
+def current_reading_id(logged_by: datetime | None = None) -> ScalarSelect[int]:
+    """The id of the KPI's current reading (as it stood at `logged_by`, when given), for joining
+    KPIs to it: one index seek per KPI."""
+    query = select(Reading.id).where(Reading.kpi_id == Kpi.id)
+    if logged_by is not None:
+        query = query.where(col(Reading.logged_at) <= logged_by)
     return (
-        select(Reading.id)
-        .where(Reading.kpi_id == Kpi.id)
-        .order_by(col(Reading.period).desc(), col(Reading.id).desc())
+        query.order_by(col(Reading.period).desc(), col(Reading.id).desc())
         .limit(1)
         .correlate(Kpi)
         .scalar_subquery()
