@@ -50,9 +50,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = create_bare_app(arguments.mode, settings.slack_api_url)
         return SlackRequestHandler(app, SLACK_PATH)
 
-    # The production server class calls bot.server.build_wsgi in each worker: point it at ours.
-    bot.server.build_wsgi = build_bare_wsgi
-    bot.server.serve(settings, host="127.0.0.1")
+    bot.server.serve(settings, host="127.0.0.1", build=build_bare_wsgi)
 
 
 if __name__ == "__main__":

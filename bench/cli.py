@@ -93,26 +93,15 @@ def _run_section(section: str, databases: list[str], sizes: Sizes, api_url: str)
 
         print("Growth (in-process, through the WSGI app)", flush=True)
         return {"rows": [r for db in databases for r in run_growth(db, sizes, BENCH_NOW, api_url)]}
-    return _optional(section, databases, sizes, api_url)
-
-
-def _optional(section: str, databases: list[str], sizes: Sizes, api_url: str) -> dict:
-    """Digests and sweeps are measured only when their code exists; never with made-up numbers."""
     if section == "digest":
-        from bench.digests import digest_available, run_digests
+        from bench.digests import run_digests
 
-        missing = digest_available()
-        run = lambda db: run_digests(db, sizes, BENCH_NOW)  # noqa: E731
-    else:
-        from bench.sweeps import run_sweeps, sweep_available
+        print("Digests (in-process)", flush=True)
+        return {"rows": [r for db in databases for r in run_digests(db, sizes, BENCH_NOW)]}
+    from bench.sweeps import run_sweeps
 
-        missing = sweep_available()
-        run = lambda db: run_sweeps(db, sizes, BENCH_NOW, api_url)  # noqa: E731
-    if missing:
-        print(f"{section}: not available ({missing})", flush=True)
-        return {"rows": [], "not_available": missing}
-    print(f"{section.capitalize()} (in-process)", flush=True)
-    return {"rows": [row for db in databases for row in run(db)]}
+    print("Sweeps (in-process)", flush=True)
+    return {"rows": [r for db in databases for r in run_sweeps(db, sizes, BENCH_NOW, api_url)]}
 
 
 def _sections(only: str | None) -> list[str]:

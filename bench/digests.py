@@ -22,15 +22,6 @@ TIMED_RUNS = 3
 ACTIONS_PER_KPI = 2
 
 
-def digest_available() -> str | None:
-    """None when the digest code is there, else why not."""
-    try:
-        from scorecard.digest import build_digest  # noqa: F401
-    except ImportError as error:
-        return f"scorecard.digest not importable: {error}"
-    return None
-
-
 def run_digests(database_kind: str, sizes: Sizes, now: datetime) -> list[dict]:
     from scorecard.digest import build_digest
     from storage.models import Scorecard

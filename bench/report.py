@@ -70,9 +70,6 @@ def print_report(results: dict) -> None:
     )
     for name, section in results["sections"].items():
         print(f"\n{TITLES[name]} [{section.get('seconds', '?')} s]")
-        if section.get("not_available"):
-            print(f"  not available: {section['not_available']}")
-            continue
         print(format_table(section["rows"], COLUMNS[name]))
     print("\nTargets")
     for target in results["targets"]:

@@ -1,41 +1,18 @@
-"""Slash-command bodies signed the way Slack signs them (v0 HMAC-SHA256), for any sender."""
+"""The bench's slash commands, built and signed by the same code the console and tests use."""
 
-import hashlib
-import hmac
-import time
-import urllib.parse
+from bot.signed_requests import signed_headers as signed_request_headers
+from bot.signed_requests import slash_command_form
 
 SIGNING_SECRET = "bench-signing-secret"
 WORKSPACE = "T0BENCH"
 
 
 def slash_command_body(command: str, text: str, user: str, team: str = WORKSPACE) -> str:
-    form = {
-        "token": "unused-verification-token",
-        "team_id": team,
-        "team_domain": "bench",
-        "channel_id": "C0BENCH",
-        "channel_name": "scorecard",
-        "user_id": user,
-        "user_name": user.lower(),
-        "command": command,
-        "text": text,
-        "api_app_id": "A0SCORECARD",
-        "response_url": "",
-        "trigger_id": f"trigger.{time.time_ns()}",
-    }
-    return urllib.parse.urlencode(form)
+    return slash_command_form(command, text, team_id=team, user_id=user, channel_id="C0BENCH")
 
 
-def signed_headers(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict:
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    base = f"v0:{timestamp}:{body}".encode()
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": f"v0={digest}",
-    }
+def signed_headers(body: str) -> dict[str, str]:
+    return signed_request_headers(body, SIGNING_SECRET)
 
 
 def command_text(kind: str, number: int, kpis: int, actions: int) -> tuple[str, str]:

@@ -16,14 +16,6 @@ SWEEP_KPIS = 100
 SWEEP_READINGS = 10_000
 
 
-def sweep_available() -> str | None:
-    try:
-        from bot.nudging import run_nudge_sweep  # noqa: F401
-    except ImportError as error:
-        return f"bot.nudging not importable: {error}"
-    return None
-
-
 def run_sweeps(database_kind: str, sizes: Sizes, now: datetime, api_url: str) -> list[dict]:
     from bot.nudging import run_nudge_sweep
 

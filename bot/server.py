@@ -1,5 +1,6 @@
 """`scorecard serve`: the production HTTP server, gunicorn, serving the WSGI app."""
 
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -8,6 +9,9 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.http import ScorecardWSGI
 from storage.db import Database
+
+# Whatever gunicorn serves: a WSGI callable.
+WSGIApp = Callable[..., Any]
 
 
 def build_wsgi(settings: Settings) -> ScorecardWSGI:
@@ -22,20 +26,31 @@ class ScorecardServer(BaseApplication):  # type: ignore[misc]
     connection is ever shared between processes.
     """
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        options: dict[str, Any],
+        build: Callable[[Settings], WSGIApp] = build_wsgi,
+    ) -> None:
         self.settings = settings
         self.options = options
+        self.build = build
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> ScorecardWSGI:
-        return build_wsgi(self.settings)
+    def load(self) -> WSGIApp:
+        return self.build(self.settings)
 
 
-def serve(settings: Settings, host: str = "0.0.0.0") -> None:
+def serve(
+    settings: Settings,
+    host: str = "0.0.0.0",
+    build: Callable[[Settings], WSGIApp] = build_wsgi,
+) -> None:
+    """Serve the app `build` makes (ours; the benchmarks pass bare Bolt apps) under gunicorn."""
     options = {
         "bind": f"{host}:{settings.port}",
         "workers": settings.web_workers,
@@ -47,4 +62,4 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         "timeout": 30,
         "graceful_timeout": 10,
     }
-    ScorecardServer(settings, options).run()
+    ScorecardServer(settings, options, build).run()
