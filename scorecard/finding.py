@@ -5,7 +5,7 @@ from typing import Protocol, TypeVar
 
 from scorecard import matching
 from scorecard.errors import UserError
-from storage.models import Action, Objective
+from storage.models import Action
 
 T = TypeVar("T")
 
@@ -29,10 +29,6 @@ def kpi_names(kpi: KeyAndName) -> tuple[str, str]:
 
 def action_names(action: Action) -> tuple[str, str]:
     return (action.key, action.title)
-
-
-def objective_names(objective: Objective) -> tuple[str, str]:
-    return (objective.key, objective.title)
 
 
 def find_one(

@@ -29,10 +29,6 @@ from storage.action_queries import ActionFacts, actions_that_may_have_stalled
 from storage.models import Scorecard
 from storage.nudges import ACTION_ITEM, ANSWERED_SNOOZED, KPI_ITEM, KpiFacts, PastNudge
 
-# Unless a scorecard's settings say otherwise: at most one nudge about the same item within
-# this long, and at most this many nudge messages to one person within MESSAGE_WINDOW.
-ITEM_NUDGE_INTERVAL = timedelta(days=DEFAULT_NUDGE_INTERVAL_DAYS)
-MESSAGES_PER_WEEK = DEFAULT_NUDGES_PER_WEEK
 MESSAGE_WINDOW = timedelta(days=7)
 # How many items one nudge message names; only these count as nudged, the rest wait their turn.
 # Few enough to be read and answered in one go (and two blocks each, well within Slack's 50).
@@ -56,8 +52,11 @@ ItemRef = tuple[str, int]  # ("action", 12) or ("kpi", 3)
 
 @dataclass(frozen=True)
 class NudgeLimits:
-    item_interval: timedelta = ITEM_NUDGE_INTERVAL
-    messages_per_week: int = MESSAGES_PER_WEEK
+    """Unless a scorecard's settings say otherwise: at most one nudge about the same item within
+    `item_interval`, and at most `messages_per_week` nudge messages to one person a week."""
+
+    item_interval: timedelta = timedelta(days=DEFAULT_NUDGE_INTERVAL_DAYS)
+    messages_per_week: int = DEFAULT_NUDGES_PER_WEEK
 
     def period(self, now: datetime) -> int:
         """Which item interval `now` falls in: the exactly-once key of a nudge about an item."""

@@ -288,16 +288,6 @@ def next_occurrence(
     return None
 
 
-def previous_occurrence(
-    schedule: Schedule, tz: ZoneInfo, at_or_before: datetime, anchor: date
-) -> datetime | None:
-    """The last occurrence at or before `at_or_before`, if any since `anchor`."""
-    lookback = _period_length(schedule) * 2
-    start = at_or_before - lookback
-    found = occurrences(schedule, tz, start, at_or_before, anchor)
-    return found[-1] if found else None
-
-
 def period_key(occurrence: datetime) -> str:
     """The identity of one scheduled digest: its moment in UTC, "2027-03-29T07:00Z"."""
     return occurrence.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
@@ -345,8 +335,3 @@ def _place(local: datetime, tz: ZoneInfo) -> datetime:
     """A local wall-clock time to UTC. fold=0: a repeated time is its first occurrence, and a
     skipped time uses the offset from before the change, which moves it forward by the gap."""
     return local.replace(tzinfo=tz, fold=0).astimezone(UTC)
-
-
-def _period_length(schedule: Schedule) -> timedelta:
-    days = {DAILY: 1, WEEKDAYS: 3, WEEKLY: 7, MONTHLY: 31}[schedule.frequency]
-    return timedelta(days=days * schedule.interval + 1)
