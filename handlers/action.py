@@ -4,11 +4,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
+from handlers.commands import Message, Request, SlashCommand, Subcommand
 from handlers.replies import answer, command_summary
 from handlers.services import services_of
 from scorecard.actions import mark_done, my_actions, post_update, stop_action
-from scorecard.errors import UserError
 from templates import render
 
 
@@ -77,16 +76,7 @@ ACTION = SlashCommand(
 
 
 def run_action_command(request: Request) -> Message:
-    verb, rest = split_verb(request.text)
-    if not verb:
-        return list_mine(request)
-    subcommand = ACTION.find(verb)
-    if subcommand is None:
-        raise UserError(
-            f"I don't know `/action {verb}`. Try `/action update <action> <text>`, "
-            "`/action done <action>`, `/action stop <action> [reason]` or `/action mine`."
-        )
-    return subcommand.run(request.with_text(rest))
+    return ACTION.dispatch(request, default="mine")
 
 
 def on_action(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:

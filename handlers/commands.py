@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.services import Services
+from scorecard.errors import UserError
 from storage.db import Database
 
 Message = dict[str, Any]
@@ -59,6 +60,17 @@ class SlashCommand:
     def find(self, word: str) -> Subcommand | None:
         word = word.casefold()
         return next((sub for sub in self.subcommands if sub.answers_to(word)), None)
+
+    def dispatch(self, request: Request, default: str) -> Message:
+        """Run the subcommand the first word names (`default` when there is none)."""
+        verb, rest = split_verb(request.text)
+        subcommand = self.find(verb or default)
+        if subcommand is None:
+            usages = [f"`{sub.usage}`" for sub in self.subcommands]
+            raise UserError(
+                f"I don't know `{self.name} {verb}`. Try {', '.join(usages[:-1])} or {usages[-1]}."
+            )
+        return subcommand.run(request.with_text(rest))
 
 
 def split_verb(text: str) -> tuple[str, str]:

@@ -7,7 +7,6 @@ from scorecard.digest_subscriptions import (
     subscribe_channel,
     unsubscribe_channel,
 )
-from scorecard.errors import UserError
 from templates import render
 
 
@@ -93,14 +92,7 @@ def is_preview(text: str) -> bool:
 
 
 def run_digest_command(request: Request) -> Message:
-    verb, rest = split_verb(request.text)
-    subcommand = DIGEST.find(verb or "list")
-    if subcommand is None:
-        raise UserError(
-            f"I don't know `/kpi digest {verb}`. Try `/kpi digest here weekly mon 09:00`, "
-            "`/kpi digest list`, `/kpi digest off` or `/kpi digest preview`."
-        )
-    return subcommand.run(request.with_text(rest))
+    return DIGEST.dispatch(request, default="list")
 
 
 # The entry in /kpi's table of subcommands.

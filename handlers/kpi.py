@@ -11,10 +11,11 @@ from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
 from scorecard.kpi_log import (
+    NewReading,
     add_note,
     kpi_detail,
-    looks_like_reading,
     read_reading,
+    reading_if_any,
     record_reading,
     undo_last_reading,
 )
@@ -26,6 +27,11 @@ from templates import render
 def log_reading(request: Request) -> Message:
     with request.database.reading() as session:
         reading = read_reading(session, request.workspace, request.text, request.now)
+    return _store(request, reading)
+
+
+def _store(request: Request, reading: NewReading) -> Message:
+    """The write turn holds only this: the reading was understood in a reading session."""
     with request.database.writing() as session:
         logged = record_reading(session, reading, request.user, request.now)
     return render("kpi_logged", logged=logged)
@@ -117,10 +123,8 @@ def run_kpi_command(request: Request) -> Message:
     if subcommand is not None:
         return subcommand.run(request.with_text(rest))
     with request.database.reading() as session:
-        is_reading = looks_like_reading(session, request.workspace, request.text)
-    if is_reading:
-        return log_reading(request)
-    return show_kpi(request)
+        reading = reading_if_any(session, request.workspace, request.text, request.now)
+    return show_kpi(request) if reading is None else _store(request, reading)
 
 
 def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:

@@ -23,7 +23,7 @@ from storage.readings import (
     reading_before,
     recent_readings,
 )
-from storage.scorecards import KpiLabel, find_scorecard, kpi_labels_of, kpis_of
+from storage.scorecards import KpiLabel, kpi_labels_of, kpis_of
 
 # How far back `/kpi undo` reaches: long enough to notice a typo, short enough to be safe.
 UNDO_WINDOW = timedelta(days=1)
@@ -94,8 +94,26 @@ def read_reading(session: Session, workspace: str, text: str, now: datetime) -> 
     transaction begins: on SQLite, writers take turns, and each turn should be short.
     """
     scorecard = require_scorecard(session, workspace)
-    today = local_today(scorecard, now)
+    return _understand(session, scorecard, _kpi_labels(session, scorecard), text, now)
+
+
+def reading_if_any(session: Session, workspace: str, text: str, now: datetime) -> NewReading | None:
+    """`/kpi <text>` without a verb: the reading `/kpi followers 12k` logs, or None when the text
+    names a KPI to show (`/kpi followers`, or `/kpi top 10 posts` for the KPI "Top 10 posts")."""
+    if not any(looks_like_value(word) for word in text.split()[1:]):
+        return None
+    scorecard = require_scorecard(session, workspace)
     labels = _kpi_labels(session, scorecard)
+    typed = matching.normalize(text)
+    if any(matching.normalize(name) == typed for label in labels for name in kpi_names(label)):
+        return None
+    return _understand(session, scorecard, labels, text, now)
+
+
+def _understand(
+    session: Session, scorecard: Scorecard, labels: list[KpiLabel], text: str, now: datetime
+) -> NewReading:
+    today = local_today(scorecard, now)
     units = {name.casefold(): label.unit for label in labels for name in kpi_names(label)}
     arguments = split_log_arguments(
         text,
@@ -270,22 +288,6 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
     return KpiDetail(scorecard, view, objective.title if objective else None, history)
-
-
-def looks_like_reading(session: Session, workspace: str, text: str) -> bool:
-    """`/kpi followers 12k` logs a reading, but `/kpi top 10 posts` shows the KPI "Top 10 posts"."""
-    words = text.split()
-    if not any(looks_like_value(word) for word in words[1:]):
-        return False
-    scorecard = find_scorecard(session, workspace)
-    if scorecard is None:
-        return True  # logging explains that there is no scorecard yet
-    typed = matching.normalize(text)
-    return all(
-        matching.normalize(name) != typed
-        for label in kpi_labels_of(session, scorecard.id)
-        for name in kpi_names(label)
-    )
 
 
 def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:

@@ -224,3 +224,13 @@ def test_a_reading_ten_times_off_the_previous_one_asks_if_it_is_a_typo(team: Sla
 
     assert "A typo?" in slip.text and "/kpi undo" in slip.text
     assert "A typo?" not in fine.text
+
+
+def test_a_kpi_named_with_a_number_is_shown_not_logged(slack: SlackHarness) -> None:
+    slack.load(SAMPLE_SCORECARD.replace("name: Engagement rate", "name: Top 10 posts"))
+
+    reply = slack.command("/kpi", "top 10 posts")
+
+    assert "Logged" not in reply.text
+    assert "Top 10 posts" in reply.text
+    assert readings_of(slack.database, "engagement_rate") == []

@@ -118,3 +118,11 @@ def test_an_unknown_action_is_refused_and_nothing_changes(team: SlackHarness) ->
     assert "I don't know an action called" in reply.text
     assert "/action mine" in reply.text
     assert all(action_row(team, key)[1] == [] for key in ("weekly_qa", "daily_memes"))
+
+
+def test_an_unknown_action_verb_lists_what_there_is(team: SlackHarness) -> None:
+    reply = team.command("/action", "frobnicate weekly_qa")
+
+    assert "I don't know `/action frobnicate`" in reply.text
+    for usage in ("/action update", "/action done", "/action stop", "/action mine"):
+        assert usage in reply.text
