@@ -22,10 +22,9 @@ from scorecard.overview import (
     load_overview,
 )
 from scorecard.stalling import is_overdue, is_stalled
-from scorecard.status import score_kpi
+from scorecard.status import improvement, score_kpi
 from scorecard.vocabulary import (
     AT_RISK,
-    DOWN,
     OFF_TRACK,
     ON_TRACK,
     READING_INTERVALS,
@@ -77,7 +76,7 @@ class KpiLine:
         """The change as a share of the baseline-to-target distance; positive is better."""
         if self.change is None:
             return None
-        return _improvement(self.kpi, self.change)
+        return improvement(goal_of(self.kpi), self.change)
 
     @property
     def improved(self) -> bool:
@@ -209,18 +208,8 @@ def _history_bounds(today: date) -> dict[str, date]:
 
 def _reading_overdue(view: KpiView, today: date) -> bool:
     """The same rule the nudges use; without any reading the clock starts when the KPI did."""
-    kpi = view.kpi
-    last = view.reading.period if view.reading else kpi.baseline_date or kpi.created_at.date()
-    return reading_overdue(kpi.frequency, last, today)
-
-
-def _distance(kpi: AnyKpi) -> float:
-    return abs(kpi.target - kpi.baseline) or abs(kpi.target) or 1.0
-
-
-def _improvement(kpi: AnyKpi, change: float) -> float:
-    signed = -change if kpi.direction == DOWN else change
-    return signed / _distance(kpi)
+    last = view.reading.period if view.reading else goal_of(view.kpi).start
+    return reading_overdue(view.kpi.frequency, last, today)
 
 
 def _movers(lines: list[KpiLine]) -> list[KpiLine]:
@@ -290,7 +279,7 @@ def _stood_still(objective: ObjectiveView, history: dict[int, list[Point]], sinc
         if start is points[-1]:
             continue
         measured = True
-        if _improvement(view.kpi, points[-1].value - start.value) >= MOVE_THRESHOLD:
+        if improvement(goal_of(view.kpi), points[-1].value - start.value) >= MOVE_THRESHOLD:
             return False
     return measured
 

@@ -40,13 +40,24 @@ def expected_value(goal: Goal, today: date) -> float:
     return goal.baseline + (goal.target - goal.baseline) * elapsed
 
 
+def goal_distance(goal: Goal) -> float:
+    """How far the target is from the baseline: the yardstick for shortfalls and moves."""
+    return abs(goal.target - goal.baseline) or abs(goal.target) or 1.0
+
+
+def improvement(goal: Goal, change: float) -> float:
+    """A change as a share of the baseline-to-target distance; positive is better."""
+    signed = -change if goal.direction == DOWN else change
+    return signed / goal_distance(goal)
+
+
 def score_kpi(goal: Goal, value: float | None, today: date, tolerance: float) -> KpiScore:
     """On track when at or past where it should be; at risk when short by at most `tolerance`
     of the baseline-to-target distance; off track when further behind; no data without a value."""
     expected = expected_value(goal, today)
     if value is None:
         return KpiScore(NO_DATA, expected, None)
-    distance = abs(goal.target - goal.baseline) or abs(goal.target) or 1.0
+    distance = goal_distance(goal)
     shortfall = value - expected if goal.direction == DOWN else expected - value
     if shortfall <= 0:
         status = ON_TRACK
