@@ -9,7 +9,7 @@ from sqlmodel import Session
 from scorecard.digest import Digest, build_digest
 from scorecard.errors import UserError
 from scorecard.schedules import Schedule, next_occurrence, parse_schedule
-from scorecard.workspace import require_scorecard
+from scorecard.workspace import local_today, require_scorecard
 from storage.digests import (
     latest_posted_at,
     subscribe,
@@ -89,7 +89,7 @@ def digest_for_channel(
 
 def subscription_anchor(scorecard: Scorecard, subscription: DigestSubscription) -> date:
     """The local date "every N weeks" counts from: the day the subscription was made."""
-    return subscription.created_at.astimezone(ZoneInfo(scorecard.timezone)).date()
+    return local_today(scorecard, subscription.created_at)
 
 
 def _view(

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from scorecard.errors import UserError
-from scorecard.scorecard_file import dump_spec
+from scorecard.scorecard_file import dump_spec, plain
 from scorecard.workspace import choose_scorecard
 from storage.db import Database
 from storage.sync import ReadingRow, read_spec, reading_rows
@@ -58,7 +58,7 @@ def _record(row: ReadingRow) -> dict[str, Any]:
     return {
         "kpi": row.kpi,
         "period": row.period.isoformat(),
-        "value": int(row.value) if row.value.is_integer() else row.value,
+        "value": plain(row.value),
         "logged_by": row.logged_by,
         "logged_at": row.logged_at.astimezone(UTC).isoformat(timespec="seconds"),
         "note": row.note,

@@ -77,18 +77,18 @@ def read_weight(value: Any, item: Mapping[str, Any]) -> float:
 
 
 def read_days(value: Any, item: Mapping[str, Any]) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(f"should be a whole number of days, 1 or more, not {show(value)}")
-    return value
+    return _whole_number(value, "a whole number of days")
 
 
 def read_count(value: Any, item: Mapping[str, Any]) -> int:
+    return _whole_number(value, "a whole number")
+
+
+def _whole_number(value: Any, what: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(f"should be a whole number, 1 or more, not {show(value)}")
+        raise Invalid(f"should be {what}, 1 or more, not {show(value)}")
     return value
 
 
