@@ -213,13 +213,14 @@ def on_log_reading_submitted(
     note = _field(view, "note", "note") or ""
     try:
         day = date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        ack(response_action="errors", errors={"day": "That isn't a date I can read."})
+        return
+    try:
         with origin.database.writing() as session:
             logged = log_reading_for(
                 session, origin.workspace, item, value_text, day, note, origin.user, origin.now
             )
-    except ValueError:
-        ack(response_action="errors", errors={"day": "That isn't a date I can read."})
-        return
     except InvalidReading as error:
         block = "value" if error.field == "kpi" and preset else error.field
         ack(response_action="errors", errors={block: error.message})
