@@ -16,18 +16,18 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.local_server import LOOPBACK, BackgroundServer, BurstReadyThreading
+
 logger = logging.getLogger(__name__)
 
-LOOPBACK = "127.0.0.1"
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 # The pseudo-method under which posts to a response_url are recorded.
 RESPONSE_URL = "response_url"
-STOP_POLL_SECONDS = 0.02
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TEAM_ID = "T0DEMO"
 BOT_USER_ID = "U0SCORECARD"
@@ -78,25 +78,19 @@ class SlackStandIn:
         self._response_counter = itertools.count(1)
         # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
         self.socket_mode_url: str | None = None
-        self._server = _StandInServer((LOOPBACK, 0), _handler_for(self))
-        # A short poll interval keeps stop() quick: tests start and stop one per test.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": STOP_POLL_SECONDS},
-            name="slack-standin",
-            daemon=True,
+        self._server = BackgroundServer(
+            _StandInServer((LOOPBACK, 0), _handler_for(self)), "slack-standin"
         )
+        self._answer_for = self._answers()
 
     # Lifecycle and addresses
 
     def start(self) -> "SlackStandIn":
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> "SlackStandIn":
         return self.start()
@@ -106,7 +100,7 @@ class SlackStandIn:
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self._server.server_port}"
+        return f"http://{LOOPBACK}:{self._server.port}"
 
     @property
     def api_url(self) -> str:
@@ -197,7 +191,7 @@ class SlackStandIn:
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
-        answer = self._answers().get(method)
+        answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
         return 200, answer(params), 0
@@ -417,10 +411,8 @@ def read_params(query: str, body: bytes, content_type: str) -> Params:
     return params
 
 
-class _StandInServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog of 5 resets connections when tests fire 50 calls at once.
-    request_queue_size = 128
+class _StandInServer(BurstReadyThreading, HTTPServer):
+    pass
 
 
 def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
