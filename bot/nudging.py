@@ -24,7 +24,6 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from scorecard.nudges import (
-    DEFAULT_LIMITS,
     MESSAGE_WINDOW,
     NudgeItem,
     NudgeLimits,
@@ -110,15 +109,17 @@ def run_nudge_sweep(
     report = SweepReport(sweep_id=uuid.uuid4().hex, dry_run=dry_run)
     with database.reading() as session:
         scorecards = [
-            (scorecard.id, scorecard.workspace)
+            scorecard
             for scorecard in all_scorecards(session)
             if not workspaces or scorecard.workspace in workspaces
         ]
-    for scorecard_id, workspace in scorecards:
-        sweep = _ScorecardSweep(database, client, now, report, limits, respect_working_hours)
+    for scorecard in scorecards:
+        sweep_limits = limits or limits_of(scorecard)
+        sweep = _ScorecardSweep(database, client, now, report, sweep_limits, respect_working_hours)
         try:
-            sweep.run(scorecard_id, workspace)
+            sweep.run(scorecard)
         except Exception:
+            workspace = scorecard.workspace
             logger.exception("Nudge sweep %s failed for workspace %s", report.sweep_id, workspace)
             report.failed.append(workspace)
     for skipped in report.skipped:
@@ -147,22 +148,20 @@ class _ScorecardSweep:
         client: WebClient,
         now: datetime,
         report: SweepReport,
-        limits: NudgeLimits | None,
+        limits: NudgeLimits,
         respect_working_hours: bool,
     ) -> None:
         self.database = database
         self.client = client
         self.now = now
         self.report = report
-        self.override = limits
-        self.limits = limits or DEFAULT_LIMITS
+        self.limits = limits
         self.respect_working_hours = respect_working_hours
 
-    def run(self, scorecard_id: int, workspace: str) -> None:
+    def run(self, scorecard: Scorecard) -> None:
+        assert scorecard.id is not None
+        scorecard_id, workspace = scorecard.id, scorecard.workspace
         with self.database.reading() as session:
-            scorecard = session.get(Scorecard, scorecard_id)
-            assert scorecard is not None
-            self.limits = self.override or limits_of(scorecard)
             items = items_to_nudge(session, scorecard, self.now)
             draft = self._plan(session, scorecard, items, people=None)
         people = {m.recipient: self._person(m.recipient) for m in draft.messages}
