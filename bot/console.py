@@ -19,6 +19,9 @@ from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import SignedRequestSender
 from bot.slack_standin import RecordedCall, SlackStandIn
+from handlers.action import ACTION
+from handlers.kpi import KPI
+from handlers.why import WHY
 from scorecard.errors import UserError
 from storage.db import Database
 from storage.migrate import upgrade
@@ -30,7 +33,7 @@ DEMO_READINGS = EXAMPLES / "community-readings.csv"
 DEMO_CHANNEL = "C0DEMO"
 DEFAULT_USER = "U0LEAD"
 PROMPT = "you> "
-COMMANDS = ("/kpi", "/why", "/action")
+COMMANDS = tuple(command.name for command in (KPI, WHY, ACTION))
 
 INTRO = """\
 Scorecard console: type slash commands as you would in Slack. Try:
