@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.commands import Message
 from handlers.replies import apology, error_message
 from handlers.services import services_of
 from scorecard.actions import (
@@ -36,8 +37,6 @@ from storage.db import Database
 from templates import render
 
 logger = logging.getLogger(__name__)
-
-Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
