@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import action, interactions, kpi, why
+from handlers import action, choices, interactions, kpi, why
 from handlers.services import Services, provide
 
 
@@ -12,3 +12,4 @@ def register_all(app: App, services: Services) -> None:
     why.register(app)
     action.register(app)
     interactions.register(app)
+    choices.register(app)

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from scorecard.errors import UserError
+from scorecard.errors import Question, UserError
 from templates import render
 
 logger = logging.getLogger(__name__)
@@ -17,6 +17,13 @@ EPHEMERAL = "ephemeral"
 
 def error_message(message: str) -> dict[str, Any]:
     return render("error", message=message)
+
+
+def person_message(error: UserError) -> dict[str, Any]:
+    """The reply for a person's mistake: a question with choices, or a plain explanation."""
+    if isinstance(error, Question):
+        return render("question", message=error.message, choices=error.choices)
+    return error_message(error.message)
 
 
 def answer(ack: Ack, build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> None:
@@ -40,7 +47,7 @@ def _built(build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> dict[s
     try:
         return build()
     except UserError as error:
-        return error_message(error.message)
+        return person_message(error)
     except Exception:
         return apology(about)
 

@@ -1,4 +1,7 @@
-"""The one kind of error meant for people rather than for logs."""
+"""The kinds of error meant for people rather than for logs."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class UserError(Exception):
@@ -11,3 +14,29 @@ class UserError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a question the bot asks instead of guessing.
+
+    `command` and `text` are what runs when the person picks it, exactly as if they had typed
+    `{command} {text}`; the text must be unambiguous (an item's key, plain digits, an ISO date),
+    so picking it can never raise the same question again. `label` is what the button says.
+    """
+
+    label: str
+    command: str  # "/kpi", "/action", "/why"
+    text: str  # "log churn 4% on 2026-11-27"
+
+
+class Question(UserError):
+    """The bot is not sure what was meant. Nothing was stored; the person picks one of `choices`.
+
+    The message says what is unclear ("Did you mean 4% or 0.04%?"). With no choices it is a plain
+    question the person answers by typing the command again.
+    """
+
+    def __init__(self, message: str, choices: Sequence[Choice] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)

@@ -6,6 +6,7 @@ The app is the real Bolt app behind the real WSGI app, reached over HTTP with si
 its Web API calls go to a local stand-in that records them.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,6 +55,7 @@ class SlackHarness:
         self.app = create_app(settings, database, clock=lambda: self.now)
         self.server = LocalHttpServer(ScorecardWSGI(self.app, database)).start()
         self.sender = SignedRequestSender(self.server.url + SLACK_PATH, SIGNING_SECRET)
+        self._triggers = itertools.count(1)
 
     def load(self, scorecard_yaml: str) -> None:
         """Import a scorecard file, as `scorecard import` does."""
@@ -80,6 +82,41 @@ class SlackHarness:
 
     def interact(self, payload: dict[str, Any]) -> Reply:
         return _reply(self.sender.interaction(payload))
+
+    def click(
+        self,
+        button: dict[str, Any],
+        *,
+        user: str = "U0LEAD",
+        team: str = WORKSPACE,
+        channel: str = "C0DEMO",
+    ) -> Reply:
+        """Press a button of an ephemeral reply, as Slack sends the click (with a response_url)."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "demo"},
+            "user": {"id": user, "team_id": team},
+            "api_app_id": "A0SCORECARD",
+            "token": "unused",
+            "trigger_id": f"trigger.{next(self._triggers)}",
+            "container": {
+                "type": "message",
+                "message_ts": "",
+                "channel_id": channel,
+                "is_ephemeral": True,
+            },
+            "channel": {"id": channel},
+            "response_url": self.api.response_url(),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": button.get("block_id", "b"),
+                    "value": button.get("value", ""),
+                }
+            ],
+        }
+        return self.interact(payload)
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)

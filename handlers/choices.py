@@ -1,0 +1,71 @@
+"""The buttons of a question ("Did you mean …?"): run the chosen command as if it was typed.
+
+A `Question` reply (see `templates/question.json.j2`) carries one button per choice; each button's
+value is the exact command text to run. Picking one replaces the question with the answer, so the
+person sees one reply, never the question and the answer side by side.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from handlers.action import run_action_command
+from handlers.commands import Message, Request
+from handlers.kpi import run_kpi_command
+from handlers.replies import EPHEMERAL, answer_later, error_message
+from handlers.services import services_of
+from handlers.why import explain
+
+RUNNERS: dict[str, Callable[[Request], Message]] = {
+    "/kpi": run_kpi_command,
+    "/why": explain,
+    "/action": run_action_command,
+}
+NOTHING_STORED = "OK, nothing was stored."
+
+
+def on_choice(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    chosen = _chosen(action.get("value"))
+    if chosen is None:
+        respond(response_type=EPHEMERAL, replace_original=True, **error_message(NOTHING_STORED))
+        return
+    command, text = chosen
+    services = services_of(context)
+    request = Request(
+        workspace=(body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""),
+        user=(body.get("user") or {}).get("id", ""),
+        channel=(body.get("container") or {}).get("channel_id")
+        or (body.get("channel") or {}).get("id", ""),
+        text=text,
+        now=services.clock(),
+        database=services.database,
+    )
+    about = {
+        "team_id": request.workspace,
+        "user_id": request.user,
+        "command": command,
+        "text": text,
+        "via": "choice button",
+    }
+    answer_later(respond, lambda: RUNNERS[command](request), about)
+
+
+def _chosen(value: Any) -> tuple[str, str] | None:
+    """(command, text) from a choice button's value; None for "None of these" or a bad value."""
+    try:
+        chosen = json.loads(value or "")
+    except ValueError:
+        return None
+    if not isinstance(chosen, dict) or chosen.get("command") not in RUNNERS:
+        return None
+    return chosen["command"], str(chosen.get("text") or "")
+
+
+def register(app: App) -> None:
+    app.action(re.compile(r"^choice_"))(on_choice)
