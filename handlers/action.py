@@ -4,35 +4,28 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from handlers.commands import Message, Request, SlashCommand, Subcommand
+from handlers.commands import Message, SlashCommand, Subcommand, from_command
 from handlers.replies import answer, command_summary
 from handlers.services import services_of
-from scorecard.actions import mark_done, my_actions, post_update, stop_action
+from scorecard.action_requests import finish_typed, open_actions_of_caller, stop_typed, update_typed
+from scorecard.caller import Caller
 from templates import render
 
 
-def update_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = post_update(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def update_action(caller: Caller, text: str) -> Message:
+    return render("action_changed", changed=update_typed(caller, text))
 
 
-def finish_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = mark_done(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def finish_action(caller: Caller, text: str) -> Message:
+    return render("action_changed", changed=finish_typed(caller, text))
 
 
-def halt_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = stop_action(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def halt_action(caller: Caller, text: str) -> Message:
+    return render("action_changed", changed=stop_typed(caller, text))
 
 
-def list_mine(request: Request) -> Message:
-    with request.database.reading() as session:
-        mine = my_actions(session, request.workspace, request.user, request.now)
-    return render("my_actions", actions=mine)
+def list_mine(caller: Caller, text: str) -> Message:
+    return render("my_actions", actions=open_actions_of_caller(caller))
 
 
 ACTION = SlashCommand(
@@ -75,13 +68,13 @@ ACTION = SlashCommand(
 )
 
 
-def run_action_command(request: Request) -> Message:
-    return ACTION.dispatch(request, default="mine")
+def run_action_command(caller: Caller, text: str) -> Message:
+    return ACTION.dispatch(caller, text, default="mine")
 
 
 def on_action(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    request = Request.from_command(command, services_of(context))
-    answer(ack, lambda: run_action_command(request), command_summary(command))
+    caller, text = from_command(command, services_of(context))
+    answer(ack, lambda: run_action_command(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

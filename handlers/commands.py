@@ -1,41 +1,29 @@
 """One description per slash command: it drives both the dispatch and the help text."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from handlers.services import Services
+from scorecard.caller import Caller
 from scorecard.errors import UserError
-from storage.db import Database
 
 Message = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Request:
-    """A slash command as the domain sees it: who asked, where, and the words after the verb."""
+def command_text(command: dict[str, Any]) -> str:
+    """The words typed after a slash command: the one place slash-command text comes in."""
+    return command.get("text") or ""
 
-    workspace: str
-    user: str
-    channel: str
-    text: str
-    now: datetime
-    database: Database
 
-    @classmethod
-    def from_command(cls, command: dict[str, Any], services: Services) -> "Request":
-        return cls(
-            workspace=command.get("team_id", ""),
-            user=command.get("user_id", ""),
-            channel=command.get("channel_id", ""),
-            text=command.get("text") or "",
-            now=services.clock(),
-            database=services.database,
-        )
-
-    def with_text(self, text: str) -> "Request":
-        return replace(self, text=text)
+def from_command(command: dict[str, Any], services: Services) -> tuple[Caller, str]:
+    """A slash command's caller (who, where, when) and the words they typed after it."""
+    caller = services.caller(
+        workspace=command.get("team_id", ""),
+        user=command.get("user_id", ""),
+        channel=command.get("channel_id") or None,
+    )
+    return caller, command_text(command)
 
 
 @dataclass(frozen=True)
@@ -44,7 +32,7 @@ class Subcommand:
     usage: str
     example: str
     summary: str
-    run: Callable[[Request], Message]
+    run: Callable[[Caller, str], Message]  # (caller, the words after the verb)
     aliases: tuple[str, ...] = ()
 
     def answers_to(self, word: str) -> bool:
@@ -61,16 +49,16 @@ class SlashCommand:
         word = word.casefold()
         return next((sub for sub in self.subcommands if sub.answers_to(word)), None)
 
-    def dispatch(self, request: Request, default: str) -> Message:
-        """Run the subcommand the first word names (`default` when there is none)."""
-        verb, rest = split_verb(request.text)
+    def dispatch(self, caller: Caller, text: str, default: str) -> Message:
+        """Run the subcommand the first word of `text` names (`default` when there is none)."""
+        verb, rest = split_verb(text)
         subcommand = self.find(verb or default)
         if subcommand is None:
             usages = [f"`{sub.usage}`" for sub in self.subcommands]
             raise UserError(
                 f"I don't know `{self.name} {verb}`. Try {', '.join(usages[:-1])} or {usages[-1]}."
             )
-        return subcommand.run(request.with_text(rest))
+        return subcommand.run(caller, rest)
 
 
 def split_verb(text: str) -> tuple[str, str]:

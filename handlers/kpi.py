@@ -5,64 +5,47 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from handlers.action import ACTION
-from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
+from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
-from scorecard.kpi_log import (
-    NewReading,
-    add_note,
-    kpi_detail,
-    read_reading,
-    reading_if_any,
-    record_reading,
-    undo_last_reading,
+from scorecard.caller import Caller
+from scorecard.kpi_log import ReadingLogged
+from scorecard.kpi_requests import (
+    kpi_detail_for,
+    log_or_show,
+    log_typed_reading,
+    note_latest_reading,
+    scorecard_at_a_glance,
+    undo_my_reading,
 )
-from scorecard.overview import load_overview
-from scorecard.workspace import local_today, require_scorecard
 from templates import render
 
 
-def log_reading(request: Request) -> Message:
-    with request.database.reading() as session:
-        reading = read_reading(session, request.workspace, request.text, request.now)
-    return _store(request, reading)
+def log_reading(caller: Caller, text: str) -> Message:
+    return render("kpi_logged", logged=log_typed_reading(caller, text))
 
 
-def _store(request: Request, reading: NewReading) -> Message:
-    """The write turn holds only this: the reading was understood in a reading session."""
-    with request.database.writing() as session:
-        logged = record_reading(session, reading, request.user, request.now)
-    return render("kpi_logged", logged=logged)
+def show_kpi(caller: Caller, text: str) -> Message:
+    return render("kpi_detail", detail=kpi_detail_for(caller, text))
 
 
-def show_kpi(request: Request) -> Message:
-    with request.database.reading() as session:
-        detail = kpi_detail(session, request.workspace, request.text, request.now)
-    return render("kpi_detail", detail=detail)
+def list_scorecard(caller: Caller, text: str) -> Message:
+    return render("kpi_list", overview=scorecard_at_a_glance(caller))
 
 
-def list_scorecard(request: Request) -> Message:
-    with request.database.reading() as session:
-        scorecard = require_scorecard(session, request.workspace)
-        overview = load_overview(session, scorecard, local_today(scorecard, request.now))
-    return render("kpi_list", overview=overview)
-
-
-def note_reading(request: Request) -> Message:
-    with request.database.writing() as session:
-        kpi, reading = add_note(session, request.workspace, request.text, request.user, request.now)
+def note_reading(caller: Caller, text: str) -> Message:
+    kpi, reading = note_latest_reading(caller, text)
     return render("note_added", kpi=kpi, reading=reading)
 
 
-def undo_reading(request: Request) -> Message:
-    with request.database.writing() as session:
-        kpi, reading = undo_last_reading(session, request.workspace, request.user, request.now)
+def undo_reading(caller: Caller, text: str) -> Message:
+    kpi, reading = undo_my_reading(caller)
     return render("reading_undone", kpi=kpi, reading=reading)
 
 
-def show_help(request: Request) -> Message:
+def show_help(caller: Caller, text: str) -> Message:
     return render("help", commands=[KPI, WHY, ACTION])
 
 
@@ -114,22 +97,23 @@ KPI = SlashCommand(
 )
 
 
-def run_kpi_command(request: Request) -> Message:
+def run_kpi_command(caller: Caller, text: str) -> Message:
     """Dispatch `/kpi <verb> …`. Forgiving: `/kpi followers 12k` logs, `/kpi followers` shows."""
-    verb, rest = split_verb(request.text)
+    verb, rest = split_verb(text)
     if not verb:
-        return list_scorecard(request)
+        return list_scorecard(caller, "")
     subcommand = KPI.find(verb)
     if subcommand is not None:
-        return subcommand.run(request.with_text(rest))
-    with request.database.reading() as session:
-        reading = reading_if_any(session, request.workspace, request.text, request.now)
-    return show_kpi(request) if reading is None else _store(request, reading)
+        return subcommand.run(caller, rest)
+    found = log_or_show(caller, text)
+    if isinstance(found, ReadingLogged):
+        return render("kpi_logged", logged=found)
+    return render("kpi_detail", detail=found)
 
 
 def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    request = Request.from_command(command, services_of(context))
-    answer(ack, lambda: run_kpi_command(request), command_summary(command))
+    caller, text = from_command(command, services_of(context))
+    answer(ack, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def is_slow(command: dict[str, Any]) -> bool:
@@ -143,8 +127,8 @@ def acknowledge_slow(ack: Ack) -> None:
 
 def on_slow_kpi(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
     """Runs after the ack, in Bolt's lazy listener thread; the result replaces the ack."""
-    request = Request.from_command(command, services_of(context))
-    answer_later(respond, lambda: run_kpi_command(request), command_summary(command))
+    caller, text = from_command(command, services_of(context))
+    answer_later(respond, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:
