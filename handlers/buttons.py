@@ -9,7 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from handlers.action import changed_reply
 from handlers.commands import Message
+from handlers.replies import Reply
 from handlers.services import services_of
 from handlers.slack_plumbing import (
     answer_click,
@@ -85,9 +87,8 @@ def on_mark_done(
     ack()
     caller = caller_of_click(body, services_of(context))
 
-    def record() -> Message:
-        changed = finish_by_id(caller, required_id(action))
-        return render("action_changed", changed=changed)
+    def record() -> Reply:
+        return changed_reply(finish_by_id(caller, required_id(action)))
 
     answer_click(client, caller, record, click_summary(body))
 

@@ -4,6 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.replies import Built
 from handlers.services import Services
 from scorecard.caller import Caller
 from scorecard.errors import UserError
@@ -32,7 +33,7 @@ class Subcommand:
     usage: str
     example: str
     summary: str
-    run: Callable[[Caller, str], Message]  # (caller, the words after the verb)
+    run: Callable[[Caller, str], Built]  # (caller, the words after the verb)
     aliases: tuple[str, ...] = ()
 
     def answers_to(self, word: str) -> bool:
@@ -49,7 +50,7 @@ class SlashCommand:
         word = word.casefold()
         return next((sub for sub in self.subcommands if sub.answers_to(word)), None)
 
-    def dispatch(self, caller: Caller, text: str, default: str) -> Message:
+    def dispatch(self, caller: Caller, text: str, default: str) -> Built:
         """Run the subcommand the first word of `text` names (`default` when there is none)."""
         verb, rest = split_verb(text)
         subcommand = self.find(verb or default)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from handlers.action import ACTION
 from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
@@ -111,9 +112,9 @@ def run_kpi_command(caller: Caller, text: str) -> Message:
     return render("kpi_detail", detail=found)
 
 
-def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+def on_kpi(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     caller, text = from_command(command, services_of(context))
-    answer(ack, lambda: run_kpi_command(caller, text), command_summary(command))
+    answer(ack, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def is_slow(command: dict[str, Any]) -> bool:
@@ -125,10 +126,12 @@ def acknowledge_slow(ack: Ack) -> None:
     ack(response_type=EPHEMERAL, **render("working", what="the digest preview"))
 
 
-def on_slow_kpi(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
+def on_slow_kpi(
+    respond: Respond, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """Runs after the ack, in Bolt's lazy listener thread; the result replaces the ack."""
     caller, text = from_command(command, services_of(context))
-    answer_later(respond, lambda: run_kpi_command(caller, text), command_summary(command))
+    answer_later(respond, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

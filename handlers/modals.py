@@ -12,8 +12,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.direct_messages import tell_privately
+from handlers.action import changed_reply, owner_notices
 from handlers.commands import Message
+from handlers.replies import Notice, Reply
 from handlers.services import services_of
 from handlers.slack_plumbing import (
     answer_submission,
@@ -51,12 +52,11 @@ def on_action_update_submitted(
 ) -> None:
     caller = caller_of_submission(body, services_of(context))
 
-    def record() -> Message:
+    def record() -> Reply:
         item = metadata_of(view).get("item") or as_id(field(view, "action", "action"))
         if item is None:
             raise FieldError("Which action is this about?", "action")
-        changed = update_from_form(caller, item, field(view, "update", "text") or "")
-        return render("action_changed", changed=changed)
+        return changed_reply(update_from_form(caller, item, field(view, "update", "text") or ""))
 
     answer_submission(ack, client, caller, record, click_summary(body), block_of("update"))
 
@@ -96,15 +96,14 @@ def on_reassign_submitted(
     item = metadata_of(view).get("item")
     new_owner = field(view, "owner", "owner")
 
-    def record() -> Message:
+    def record() -> Reply:
         if item is None or not new_owner:
             raise FieldError("Who should own it?", "owner")
         changed = hand_over(caller, item, new_owner)
-        return render("action_handed_over", changed=changed, by=caller.user)
+        handed = render("action_handed_over", changed=changed, by=caller.user)
+        return Reply(handed, (Notice(new_owner, handed), *owner_notices(changed)))
 
-    outcome = answer_submission(ack, client, caller, record, click_summary(body), block_of("owner"))
-    if outcome.succeeded and new_owner:
-        tell_privately(client, new_owner, outcome.message)
+    answer_submission(ack, client, caller, record, click_summary(body), block_of("owner"))
 
 
 def register(app: App) -> None:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
+from bot.direct_messages import tell_privately
 from scorecard.errors import Question, UserError
 from templates import render
 
@@ -27,22 +29,49 @@ EPHEMERAL = "ephemeral"
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A direct message to someone else about a result (the owner of an action someone changed)."""
+
+    user: str
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A result's message for the caller, and the notices that go with it."""
+
+    message: dict[str, Any]
+    notices: tuple[Notice, ...] = ()
+
+
+Built = dict[str, Any] | Reply  # what a listener's `build` returns
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What became of a request: the message to show, and why it is not a result if it isn't."""
 
     message: dict[str, Any]
     mistake: UserError | None = None  # the person's mistake, or a question to them
     bug: bool = False  # a bug: `message` is the apology, the log has the traceback
+    notices: tuple[Notice, ...] = ()  # sent only for a result
 
     @property
     def succeeded(self) -> bool:
         return self.mistake is None and not self.bug
 
+    def send_notices(self, client: WebClient) -> None:
+        for notice in self.notices:
+            tell_privately(client, notice.user, notice.message)
 
-def settle(build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> Outcome:
+
+def settle(build: Callable[[], Built], about: dict[str, Any]) -> Outcome:
     """Run `build` and say what became of it. Never raises."""
     try:
-        return Outcome(build())
+        built = build()
+        if isinstance(built, Reply):
+            return Outcome(built.message, notices=built.notices)
+        return Outcome(built)
     except UserError as error:
         return Outcome(person_message(error), mistake=error)
     except Exception:
@@ -60,16 +89,20 @@ def person_message(error: UserError) -> dict[str, Any]:
     return error_message(error.message)
 
 
-def answer(ack: Ack, build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> None:
+def answer(ack: Ack, client: WebClient, build: Callable[[], Built], about: dict[str, Any]) -> None:
     """Acknowledge a slash command with the message `build` returns, always ephemeral."""
-    ack(response_type=EPHEMERAL, **settle(build, about).message)
+    outcome = settle(build, about)
+    ack(response_type=EPHEMERAL, **outcome.message)
+    outcome.send_notices(client)
 
 
 def answer_later(
-    respond: Respond, build: Callable[[], dict[str, Any]], about: dict[str, Any]
+    respond: Respond, client: WebClient, build: Callable[[], Built], about: dict[str, Any]
 ) -> None:
     """For slow work run after the ack: replace the "working on it" reply with the result."""
-    respond(response_type=EPHEMERAL, replace_original=True, **settle(build, about).message)
+    outcome = settle(build, about)
+    respond(response_type=EPHEMERAL, replace_original=True, **outcome.message)
+    outcome.send_notices(client)
 
 
 def apology(about: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.direct_messages import tell_privately
 from handlers.commands import Message
-from handlers.replies import Outcome, error_message, settle
+from handlers.replies import Built, Outcome, error_message, settle
 from handlers.services import Services
 from scorecard.caller import Caller
 from scorecard.errors import UserError
@@ -58,6 +58,18 @@ def caller_of_submission(body: dict[str, Any], services: Services) -> Caller:
 
 def team_of(body: dict[str, Any]) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+
+
+def is_workspace_admin(client: WebClient, user: str) -> bool:
+    """Whether Slack says `user` is an admin or owner of the workspace (`users.info`).
+
+    When Slack cannot say, the answer is no: a rule that needs an admin then refuses."""
+    try:
+        found = client.users_info(user=user)["user"]
+    except SlackApiError as error:
+        logger.warning("Could not look up %s: %s", user, error.response.get("error"))
+        return False
+    return bool(found.get("is_admin") or found.get("is_owner"))
 
 
 def click_summary(body: dict[str, Any]) -> dict[str, Any]:
@@ -142,12 +154,13 @@ def open_modal(
 
 
 def answer_click(
-    client: WebClient, caller: Caller, build: Callable[[], Message], about: dict[str, Any]
+    client: WebClient, caller: Caller, build: Callable[[], Built], about: dict[str, Any]
 ) -> Outcome:
     """Record what a button does; confirm it (redrawing a nudge), or tell what went wrong."""
     outcome = settle(build, about)
     if outcome.succeeded:
         show_answer(client, caller, outcome.message)
+        outcome.send_notices(client)
     else:
         tell(client, caller, outcome.message)
     return outcome
@@ -157,7 +170,7 @@ def answer_submission(
     ack: Ack,
     client: WebClient,
     caller: Caller,
-    build: Callable[[], Message],
+    build: Callable[[], Built],
     about: dict[str, Any],
     block_for: Callable[[UserError], str],
 ) -> Outcome:
@@ -170,6 +183,7 @@ def answer_submission(
     ack()
     if outcome.succeeded:
         show_answer(client, caller, outcome.message)
+        outcome.send_notices(client)
     else:
         tell(client, caller, outcome.message)
     return outcome

@@ -3,6 +3,7 @@
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
 from handlers.commands import Message, SlashCommand, Subcommand, from_command
 from handlers.replies import answer, command_summary
@@ -35,9 +36,9 @@ WHY = SlashCommand(
 )
 
 
-def on_why(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+def on_why(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     caller, text = from_command(command, services_of(context))
-    answer(ack, lambda: explain(caller, text), command_summary(command))
+    answer(ack, client, lambda: explain(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

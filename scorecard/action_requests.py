@@ -17,6 +17,7 @@ from scorecard.actions import (
     post_update,
     post_update_to,
     reassign_action,
+    reopen_action,
     stop_action,
 )
 from scorecard.caller import Caller
@@ -89,4 +90,13 @@ def hand_over(caller: Caller, action_id: int, new_owner: str) -> ActionChanged:
     with caller.database.writing() as session:
         return reassign_action(
             session, caller.workspace, action_id, new_owner, caller.user, caller.now
+        )
+
+
+def reopen_typed(caller: Caller, text: str) -> ActionChanged:
+    """`/action reopen <action> [why]`: for its owner, its objective's owner or a workspace admin
+    (`caller.is_workspace_admin`)."""
+    with caller.database.writing() as session:
+        return reopen_action(
+            session, caller.workspace, text, caller.user, caller.is_workspace_admin, caller.now
         )
