@@ -4,12 +4,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from handlers.replies import Built
 from handlers.services import Services
 from scorecard.caller import Caller
-from scorecard.errors import UserError
+from scorecard.errors import Choice, Question, UserError
 
 Message = dict[str, Any]
+
+# A verb this similar (0-100) to a real one is taken for a typo of it and suggested...
+VERB_TYPO_SIMILARITY = 80.0
+# ...if it is at least this long: two letters are too few to tell a typo from another word.
+MIN_VERB_TYPO_LENGTH = 3
 
 
 def command_text(command: dict[str, Any]) -> str:
@@ -55,11 +62,31 @@ class SlashCommand:
         verb, rest = split_verb(text)
         subcommand = self.find(verb or default)
         if subcommand is None:
+            question = self.mistyped_verb(verb, rest)
+            if question is not None:
+                raise question
             usages = [f"`{sub.usage}`" for sub in self.subcommands]
             raise UserError(
                 f"I don't know `{self.name} {verb}`. Try {', '.join(usages[:-1])} or {usages[-1]}."
             )
         return subcommand.run(caller, rest)
+
+    def mistyped_verb(self, verb: str, rest: str) -> Question | None:
+        """ "dgest here" -> "Did you mean `/kpi digest here`?", with a button that runs it."""
+        word = verb.casefold()
+        if len(word) < MIN_VERB_TYPO_LENGTH:
+            return None
+        spellings = [(sub, name) for sub in self.subcommands for name in (sub.name, *sub.aliases)]
+        scored = [(fuzz.ratio(word, name), sub) for sub, name in spellings if name]
+        score, meant = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        if meant is None or score < VERB_TYPO_SIMILARITY:
+            return None
+        command, _, prefix = self.name.partition(" ")  # "/kpi digest" -> "/kpi", "digest"
+        text = " ".join(part for part in (prefix, meant.name, rest) if part)
+        return Question(
+            f"I don't know `{self.name} {verb}`. Did you mean `{command} {text}`?",
+            [Choice(f"{command} {text}", command, text)],
+        )
 
 
 def split_verb(text: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
 from scorecard.caller import Caller
+from scorecard.errors import Question, UserError
 from scorecard.kpi_log import ReadingLogged
 from scorecard.kpi_requests import (
     kpi_detail_for,
@@ -23,6 +24,10 @@ from scorecard.kpi_requests import (
 )
 from templates import render
 
+# `/kpi list` of the whole scorecard names this many objectives per perspective, and the
+# command that shows the rest: a scorecard with many fits in one readable message.
+OBJECTIVES_PER_PERSPECTIVE = 5
+
 
 def log_reading(caller: Caller, text: str) -> Message:
     return render("kpi_logged", logged=log_typed_reading(caller, text))
@@ -33,7 +38,11 @@ def show_kpi(caller: Caller, text: str) -> Message:
 
 
 def list_scorecard(caller: Caller, text: str) -> Message:
-    return render("kpi_list", overview=scorecard_at_a_glance(caller))
+    """The whole scorecard shows a few objectives per perspective; one perspective shows all."""
+    overview = scorecard_at_a_glance(caller, text)
+    if text.strip():
+        return render("kpi_list", overview=overview)
+    return render("kpi_list", overview=overview, objectives_shown=OBJECTIVES_PER_PERSPECTIVE)
 
 
 def note_reading(caller: Caller, text: str) -> Message:
@@ -72,9 +81,9 @@ KPI = SlashCommand(
         ),
         Subcommand(
             "list",
-            "/kpi list",
-            "/kpi list",
-            "The whole scorecard at a glance, by perspective.",
+            "/kpi list [perspective]",
+            "/kpi list customer",
+            "The whole scorecard at a glance, by perspective, or one perspective in full.",
             list_scorecard,
             aliases=("all", "ls"),
         ),
@@ -106,7 +115,15 @@ def run_kpi_command(caller: Caller, text: str) -> Message:
     subcommand = KPI.find(verb)
     if subcommand is not None:
         return subcommand.run(caller, rest)
-    found = log_or_show(caller, text)
+    try:
+        found = log_or_show(caller, text)
+    except Question:
+        raise
+    except UserError as error:  # no KPI by that name: perhaps a mistyped verb ("dgest here")
+        question = KPI.mistyped_verb(verb, rest)
+        if question is None:
+            raise
+        raise question from error
     if isinstance(found, ReadingLogged):
         return render("kpi_logged", logged=found)
     return render("kpi_detail", detail=found)

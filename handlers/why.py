@@ -14,6 +14,8 @@ from templates import render
 
 
 def explain(caller: Caller, text: str) -> Message:
+    if text.strip().casefold() == "help":
+        return render("help", commands=[WHY])
     found = trace_for(caller, text)
     if isinstance(found, Choices):
         return render("why_choices", choices=found)

@@ -5,12 +5,12 @@ a transaction. On SQLite writers take turns, so the work of understanding what w
 in a reading session first and the write turn holds only the write.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from scorecard.caller import Caller
 from scorecard.errors import UserError
-from scorecard.finding import kpi_names
+from scorecard.finding import find_one, kpi_names
 from scorecard.kpi_log import (
     LIST_KPIS,
     NO_KPIS,
@@ -28,7 +28,7 @@ from scorecard.kpi_log import (
     undo_last_reading,
 )
 from scorecard.leading_item import leading_item
-from scorecard.overview import Overview, load_overview
+from scorecard.overview import Overview, PerspectiveView, load_overview
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Reading
 from storage.scorecards import kpi_labels_of
@@ -63,11 +63,20 @@ def kpi_detail_for(caller: Caller, text: str) -> KpiDetail:
         return kpi_detail(session, caller.workspace, text, caller.now)
 
 
-def scorecard_at_a_glance(caller: Caller) -> Overview:
-    """`/kpi list`."""
+def scorecard_at_a_glance(caller: Caller, perspective: str = "") -> Overview:
+    """`/kpi list [perspective]`: the whole scorecard, or only the perspective named."""
     with caller.database.reading() as session:
         scorecard = require_scorecard(session, caller.workspace)
-        return load_overview(session, scorecard, local_today(scorecard, caller.now))
+        overview = load_overview(session, scorecard, local_today(scorecard, caller.now))
+    if not perspective.strip():
+        return overview
+    views = overview.perspectives
+    chosen = find_one(perspective, views, _perspective_names, "perspective", "/kpi list")
+    return replace(overview, perspectives=[chosen])
+
+
+def _perspective_names(view: PerspectiveView) -> tuple[str, str]:
+    return (view.perspective.key, view.perspective.name)
 
 
 def note_latest_reading(caller: Caller, text: str) -> tuple[Kpi, Reading]:

@@ -101,6 +101,18 @@ def _names_with(typed: list[str], item: T, names: Callable[[T], Iterable[str]]) 
     return found
 
 
+def shares_a_word(query: str, names: Iterable[str]) -> bool:
+    """Whether a word of `query` is a word of one of `names` (or its start, or a small typo of it):
+    the least a "Did you mean …?" suggestion needs to be more help than noise."""
+    typed = matching.normalize(query).split()
+    return any(
+        _same_word(word, of)
+        for name in names
+        for of in matching.normalize(name).split()
+        for word in typed
+    )
+
+
 def _same_word(typed: str, name_word: str) -> bool:
     if typed == name_word:
         return True
