@@ -28,6 +28,8 @@ from scorecard.errors import Choice, Question, UserError
 TYPO_SIMILARITY = 85.0
 # A "Did you mean …?" offers at most this many items.
 MOST_CHOICES = 4
+# A leading phrase may have this many words more than the longest name ("insta gram followers").
+EXTRA_WORDS = 2
 
 
 class Keyed(Protocol):
@@ -56,19 +58,22 @@ def leading_item(
     words = text.split()
     if not words:
         raise UserError(f"Which {kind}? `{list_command}` shows them all.")
-    for size in range(len(words), 0, -1):
+    sizes = _phrase_sizes(words, items, names)
+    for size in sizes:
         phrase = " ".join(words[:size])
         exact = [item for item in items if _is_named(phrase, item, names)]
         if len(exact) == 1:
             return exact[0], " ".join(words[size:])
         if exact:
             raise _question(text, [(item, " ".join(words[size:])) for item in exact], command, verb)
-    for size in range(len(words), 0, -1):
-        phrase = " ".join(words[:size])
-        found = matching.resolve(phrase, items, names)
-        if len(found) == 1 and _names_in_full(phrase, found[0], names):
-            return found[0], " ".join(words[size:])
-    candidates = _candidates(words, items, names)
+    for size in sizes:
+        phrase, rest = " ".join(words[:size]), " ".join(words[size:])
+        named = [item for item in items if _names_in_full(phrase, item, names)]
+        if len(named) == 1:
+            return named[0], rest
+        if named:
+            raise _question(text, [(item, rest) for item in named], command, verb)
+    candidates = _candidates(words, sizes, items, names)
     if not candidates:
         raise UserError(
             f"I don't know {_article(kind)} {kind} called “{text.strip()}”. "
@@ -121,19 +126,31 @@ def _same_word(typed: str, name_word: str) -> bool:
     return fuzz.ratio(typed, name_word) >= TYPO_SIMILARITY
 
 
-def _candidates(
+def _phrase_sizes(
     words: list[str], items: Sequence[T], names: Callable[[T], Iterable[str]]
+) -> range:
+    """How many leading words to try as a name, longest first: no more than a name could have."""
+    longest = max(
+        (len(matching.normalize(name).split()) for item in items for name in names(item)),
+        default=0,
+    )
+    return range(min(len(words), longest + EXTRA_WORDS), 0, -1)
+
+
+def _candidates(
+    words: list[str], sizes: range, items: Sequence[T], names: Callable[[T], Iterable[str]]
 ) -> list[tuple[T, str]]:
     """Items the leading words may mean, each with the rest of the text after the words that
     point at it (the longest such prefix first)."""
     found: dict[int, tuple[T, str]] = {}
-    for size in range(len(words), 0, -1):  # items with the leading words in a name first...
+    for size in sizes:  # items with the leading words in a name first...
         typed = matching.normalize(" ".join(words[:size])).split()
         for item in items:
             if _names_with(typed, item, names):
                 found.setdefault(id(item), (item, " ".join(words[size:])))
-    # ...then look-alikes.
-    for size in range(len(words), 0, -1):
+    if found:
+        return list(found.values())[:MOST_CHOICES]
+    for size in sizes:  # ...else look-alikes (slower: a fuzzy score for every item)
         phrase = " ".join(words[:size])
         for scored in matching.rank(phrase, items, names, floor=matching.SUGGESTION_FLOOR):
             found.setdefault(id(scored.item), (scored.item, " ".join(words[size:])))
