@@ -195,8 +195,11 @@ def show_answer(client: WebClient, caller: Caller, confirmation: Message) -> Non
     if nudge is not None:
         assert caller.channel and caller.message_ts
         redrawn = render("nudge", message=nudge, today=caller.now.date())
-        client.chat_update(channel=caller.channel, ts=caller.message_ts, **redrawn)
-        return
+        try:
+            client.chat_update(channel=caller.channel, ts=caller.message_ts, **redrawn)
+            return
+        except SlackApiError as error:  # the nudge is gone or cannot be edited: confirm instead
+            logger.warning("Could not redraw a nudge: %s", error.response.get("error"))
     tell(client, caller, confirmation)
 
 
