@@ -6,7 +6,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.action import ACTION
-from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
+from handlers.commands import (
+    Message,
+    SlashCommand,
+    Subcommand,
+    command_text,
+    from_command,
+    split_verb,
+)
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
@@ -135,7 +142,7 @@ def on_kpi(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
 
 
 def is_slow(command: dict[str, Any]) -> bool:
-    verb, rest = split_verb(command.get("text") or "")
+    verb, rest = split_verb(command_text(command))
     return KPI.find(verb) is DIGEST_SUBCOMMAND and is_preview(rest)
 
 
