@@ -9,11 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from scorecard.caller import Caller
-from scorecard.errors import UserError
-from scorecard.finding import find_one, kpi_names
+from scorecard.finding import find_one
 from scorecard.kpi_log import (
-    LIST_KPIS,
-    NO_KPIS,
     KpiDetail,
     NewReading,
     ReadingLogged,
@@ -27,11 +24,9 @@ from scorecard.kpi_log import (
     record_reading,
     undo_last_reading,
 )
-from scorecard.leading_item import leading_item
 from scorecard.overview import Overview, PerspectiveView, load_overview
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Reading
-from storage.scorecards import kpi_labels_of
 
 
 @dataclass(frozen=True)
@@ -80,17 +75,9 @@ def _perspective_names(view: PerspectiveView) -> tuple[str, str]:
 
 
 def note_latest_reading(caller: Caller, text: str) -> tuple[Kpi, Reading]:
-    """`/kpi note <kpi> <text>`: only for a KPI the words surely name (see `leading_item`);
-    otherwise a Question with the KPIs they may mean, and no note is written."""
-    with caller.database.reading() as session:
-        scorecard = require_scorecard(session, caller.workspace)
-        labels = kpi_labels_of(session, scorecard.id)
-        if not labels:
-            raise UserError(NO_KPIS)
-        label, note = leading_item(text, labels, kpi_names, "KPI", "/kpi", "note", LIST_KPIS)
+    """`/kpi note <kpi> <text>`: only on a KPI the words surely name, else a Question."""
     with caller.database.writing() as session:
-        # By key: the KPI is settled, and add_note keeps the rules for the note itself.
-        return add_note(session, caller.workspace, f"{label.key} {note}", caller.user, caller.now)
+        return add_note(session, caller.workspace, text, caller.user, caller.now)
 
 
 def undo_my_reading(caller: Caller) -> tuple[Kpi, Reading]:
