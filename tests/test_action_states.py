@@ -124,7 +124,7 @@ def test_the_objectives_owner_reopens_a_done_action(team: SlackHarness) -> None:
     ("text", "did"),
     [
         ("update daily_meme_posts cat pictures scheduled", "posted an update on your action"),
-        ("done daily_meme_posts", "marked done your action"),
+        ("done daily_meme_posts", "finished your action"),
         ("stop daily_meme_posts serves no objective", "stopped your action"),
     ],
 )
@@ -178,3 +178,14 @@ def test_a_modal_slack_refuses_gets_a_short_answer_not_a_500(
         caplog.clear()
     with team.database.reading() as session:
         assert session.exec(select(ActionUpdate)).all() == []
+
+
+def test_mark_done_pressed_by_someone_else_tells_the_owner(team: SlackHarness) -> None:
+    with team.database.reading() as session:
+        memes = session.exec(select(Action).where(Action.key == "daily_meme_posts")).one()
+
+    click(team, "mark_action_done", str(memes.id), user="U0LEAD", channel="C0DIGEST")
+
+    assert state(team, "daily_meme_posts") == ("done", ["done"])
+    [told] = dms_to(team, "U0SOCIAL")
+    assert "<@U0LEAD> finished your action" in told
