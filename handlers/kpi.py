@@ -40,7 +40,7 @@ def _store(request: Request, reading: NewReading) -> Message:
 def show_kpi(request: Request) -> Message:
     with request.database.reading() as session:
         detail = kpi_detail(session, request.workspace, request.text, request.now)
-    return render("kpi_detail", detail=detail)
+    return render("kpi_detail", detail=detail, today=detail.today)
 
 
 def list_scorecard(request: Request) -> Message:

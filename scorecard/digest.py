@@ -12,6 +12,7 @@ from functools import cached_property
 
 from sqlmodel import Session
 
+from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
 from scorecard.nudges import reading_overdue
 from scorecard.overview import (
     AnyKpi,
@@ -29,7 +30,7 @@ from scorecard.vocabulary import (
     ON_TRACK,
     READING_INTERVALS,
 )
-from scorecard.workspace import local_today
+from scorecard.workspace import local_now, local_today
 from storage.action_queries import (
     ActionFacts,
     actions_serving_no_objective,
@@ -60,6 +61,7 @@ class KpiLine:
     previous: float | None  # its value at the previous digest
     history: tuple[float, ...]  # recent values for the sparkline, oldest first
     reading_overdue: bool
+    forecast: Forecast | NotEnoughData | None = None
 
     @property
     def kpi(self) -> AnyKpi:
@@ -81,6 +83,10 @@ class KpiLine:
     @property
     def improved(self) -> bool:
         return (self.movement or 0.0) > 0
+
+    @property
+    def projected_to_miss(self) -> bool:
+        return isinstance(self.forecast, Forecast) and self.forecast.misses
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class Digest:
     objectives: list[ObjectiveLines]
     off_track: list[KpiLine] = field(default_factory=list)
     at_risk: list[KpiLine] = field(default_factory=list)
+    projected_misses: list[KpiLine] = field(default_factory=list)  # on track or at risk today
     overdue: list[KpiLine] = field(default_factory=list)
     stalled: list[StalledLine] = field(default_factory=list)
     unlinked: list[ActionFacts] = field(default_factory=list)
@@ -134,6 +141,7 @@ class Digest:
         return not (
             self.off_track
             or self.at_risk
+            or self.projected_misses
             or self.overdue
             or self.stalled
             or self.unlinked
@@ -155,12 +163,14 @@ def build_digest(
 
     def line(view: KpiView, objective_title: str | None) -> KpiLine:
         points = history.get(view.kpi.id, [])
+        trend = [(point.period, point.value) for point in points]
         return KpiLine(
             view=view,
             objective_title=objective_title,
             previous=previous.get(view.kpi.id),
             history=tuple(point.value for point in points),
             reading_overdue=_reading_overdue(view, today),
+            forecast=forecast_kpi(goal_of(view.kpi), trend, today) if view.reading else None,
         )
 
     objectives = [
@@ -175,7 +185,7 @@ def build_digest(
         scorecard=scorecard,
         now=now,
         today=today,
-        since=compared_from,
+        since=local_now(scorecard, compared_from),
         since_previous_digest=since is not None,
         perspectives=overview.perspectives,
         objectives=objectives,
@@ -183,6 +193,10 @@ def build_digest(
     )
     digest.off_track = [kpi for kpi in lines if kpi.view.status == OFF_TRACK]
     digest.at_risk = [kpi for kpi in lines if kpi.view.status == AT_RISK]
+    # Off track already heads the digest; these look fine today but are heading for a miss.
+    digest.projected_misses = [
+        kpi for kpi in lines if kpi.projected_to_miss and kpi.view.status != OFF_TRACK
+    ]
     digest.overdue = [kpi for kpi in lines if kpi.reading_overdue]
     digest.movers = _movers(lines)
     digest.link_doubts = _link_doubts(overview.objectives.values(), history, scorecard)
