@@ -279,3 +279,15 @@ def test_the_digest_names_a_kpi_projected_to_miss(database: Database) -> None:
     missing = text.split("Projected to miss")[1].split("\n\n")[0]
     assert "Repeat revenue: €10,500 by Wed 31 Mar 2027 (likely €10,200 to €10,900)" in missing
     assert "target €12,000" in missing and "@U0EXEC" in missing
+
+
+def test_the_kpi_list_shows_each_shape_with_its_own_target(team: SlackHarness) -> None:
+    add_readings(team.database, "response_time", [(TODAY, 1.5)])
+    add_readings(team.database, "brand_guide", [(TODAY, 0)])
+    add_readings(team.database, "revenue", [(TODAY, 9_500)])
+
+    text = team.command("/kpi", "list").text
+
+    assert "Response time: 1.5 h / 1 h–2 h" in text
+    assert "Brand guide published: not done / done" in text
+    assert "Repeat revenue: €9,500 / €12,000" in text  # the step in force, not the last one
