@@ -12,7 +12,7 @@ from functools import cached_property
 
 from sqlmodel import Session
 
-from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
+from scorecard.forecast import Forecast, NotEnoughData, forecast_kpis
 from scorecard.nudges import reading_overdue
 from scorecard.overview import (
     AnyKpi,
@@ -161,16 +161,17 @@ def build_digest(
     previous = values_as_of(session, scorecard.id, compared_from)
     history = recent_points(session, scorecard.id, _history_bounds(today), SPARKLINE_POINTS)
 
+    forecasts = _forecasts(overview.kpis.values(), history, today)
+
     def line(view: KpiView, objective_title: str | None) -> KpiLine:
         points = history.get(view.kpi.id, [])
-        trend = [(point.period, point.value) for point in points]
         return KpiLine(
             view=view,
             objective_title=objective_title,
             previous=previous.get(view.kpi.id),
             history=tuple(point.value for point in points),
             reading_overdue=_reading_overdue(view, today),
-            forecast=forecast_kpi(goal_of(view.kpi), trend, today) if view.reading else None,
+            forecast=forecasts.get(view.kpi.id),
         )
 
     objectives = [
@@ -210,6 +211,18 @@ def build_digest(
             )
     digest.escalations = list(escalated_items(session, scorecard.id))
     return digest
+
+
+def _forecasts(
+    views: Iterable[KpiView], history: dict[int, list[Point]], today: date
+) -> dict[int, Forecast | NotEnoughData | None]:
+    """Every KPI's forecast from its recent readings (the sparkline's), all fitted at once."""
+    measured = [view for view in views if view.reading is not None]
+    trends = [
+        (goal_of(view.kpi), [(point.period, point.value) for point in history.get(view.kpi.id, [])])
+        for view in measured
+    ]
+    return dict(zip((view.kpi.id for view in measured), forecast_kpis(trends, today), strict=True))
 
 
 def _history_bounds(today: date) -> dict[str, date]:

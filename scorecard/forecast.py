@@ -1,7 +1,8 @@
 """Where a KPI is heading: a straight-line fit through its recent readings, projected to a day.
 
-The fit is ordinary least squares (numpy.polyfit, degree 1) on the latest RECENT_READINGS
-readings, day numbers against values. The range is the fit's 80% prediction interval for a
+The fit is ordinary least squares (a straight line, as numpy.polyfit(days, values, 1) gives it,
+worked out with numpy arrays for many KPIs at once) on the latest RECENT_READINGS readings, day
+numbers against values. The range is the fit's 80% prediction interval for a
 single future value (Student's t with n-2 degrees of freedom; see any regression text, e.g.
 NIST/SEMATECH e-Handbook of Statistical Methods, 4.5.2.5 / "prediction interval"): it widens
 with the scatter of the readings and with the distance of the projected day from them, so a
@@ -68,18 +69,89 @@ def forecast_kpi(
     goal: Goal, points: Sequence[Point], today: date
 ) -> Forecast | NotEnoughData | None:
     """The KPI's projection from its readings (oldest first); None for a shape not forecast."""
-    if goal.direction == BINARY:
-        return None
-    recent = list(points)[-RECENT_READINGS:]
-    days = numpy.array([point[0].toordinal() for point in recent], dtype=float)
-    if len(recent) < MIN_READINGS or len(set(days)) < 2:
-        return NotEnoughData(len(recent))
-    values = numpy.array([point[1] for point in recent], dtype=float)
+    return forecast_kpis([(goal, points)], today)[0]
+
+
+def forecast_kpis(
+    kpis: Sequence[tuple[Goal, Sequence[Point]]], today: date
+) -> list[Forecast | NotEnoughData | None]:
+    """`forecast_kpi` for many KPIs at once, in order: one set of array operations fits every
+    line, so a digest of thousands of KPIs does not pay numpy's per-call overhead thousands of
+    times over."""
+    results: list[Forecast | NotEnoughData | None] = []
+    fitted: list[tuple[int, Goal, list[Point]]] = []  # (index in results, goal, readings)
+    for goal, points in kpis:
+        recent = list(points)[-RECENT_READINGS:]
+        if goal.direction == BINARY:
+            results.append(None)
+        elif len(recent) < MIN_READINGS or len({day for day, _ in recent}) < 2:
+            results.append(NotEnoughData(len(recent)))
+        else:
+            results.append(None)
+            fitted.append((len(results) - 1, goal, recent))
+    if not fitted:
+        return results
+    lines = _fit_lines([recent for _, _, recent in fitted])
+    for (index, goal, recent), line in zip(fitted, lines, strict=True):
+        results[index] = _project(goal, line, len(recent), today)
+    return results
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A least-squares line through n readings: value = slope * day + intercept (days are date
+    ordinals); `scatter` is the residual standard error, `mean_day` and `spread` (the sum of
+    squared distances of the days from their mean) size the prediction interval."""
+
+    slope: float
+    intercept: float
+    scatter: float
+    mean_day: float
+    spread: float
+
+
+def _fit_lines(series: Sequence[Sequence[Point]]) -> list[_Line]:
+    """Ordinary least squares for each series (each with at least 3 points on 2 or more days):
+    the closed form, on a padded array with a mask, so all lines are fitted together. The same
+    line as numpy.polyfit(days, values, 1) gives (tests/test_forecast.py checks it)."""
+    width = max(len(points) for points in series)
+    days = numpy.zeros((len(series), width))
+    values = numpy.zeros((len(series), width))
+    mask = numpy.zeros((len(series), width))
+    origin = numpy.array([points[0][0].toordinal() for points in series], dtype=float)
+    for row, points in enumerate(series):
+        days[row, : len(points)] = [day.toordinal() for day, _ in points]
+        values[row, : len(points)] = [value for _, value in points]
+        mask[row, : len(points)] = 1.0
+    days = (days - origin[:, None]) * mask  # days since each series' first: exact in floats
+    count = mask.sum(axis=1)
+    mean_day = days.sum(axis=1) / count
+    mean_value = (values * mask).sum(axis=1) / count
+    from_mean = (days - mean_day[:, None]) * mask
+    spread = (from_mean**2).sum(axis=1)
+    slope = (from_mean * (values - mean_value[:, None])).sum(axis=1) / spread
+    intercept = mean_value - slope * mean_day
+    residuals = (values - (slope[:, None] * days + intercept[:, None])) * mask
+    scatter = numpy.sqrt((residuals**2).sum(axis=1) / (count - 2))
+    return [
+        _Line(
+            slope=float(slope[row]),
+            intercept=float(intercept[row] - slope[row] * origin[row]),
+            scatter=float(scatter[row]),
+            mean_day=float(mean_day[row] + origin[row]),
+            spread=float(spread[row]),
+        )
+        for row in range(len(series))
+    ]
+
+
+def _project(goal: Goal, line: _Line, readings: int, today: date) -> Forecast:
     by, target = projection_day(goal, today)
-    slope, intercept = numpy.polyfit(days, values, 1)
     x = float(by.toordinal())
-    projected = float(slope * x + intercept)
-    half_width = _prediction_half_width(days, values - (slope * days + intercept), x)
+    projected = line.slope * x + line.intercept
+    t = T_80.get(readings - 2, T_80_LARGE)
+    distance = (x - line.mean_day) ** 2 / line.spread
+    half_width = t * line.scatter * math.sqrt(1 + 1 / readings + distance)
     low, high = projected - half_width, projected + half_width
     return Forecast(
         by=by,
@@ -88,7 +160,7 @@ def forecast_kpi(
         high=high,
         target=target,
         verdict=_verdict(goal, projected, low, high, target),
-        readings=len(recent),
+        readings=readings,
         band=goal.band if goal.direction == BAND else None,
     )
 
@@ -112,15 +184,6 @@ def end_of_quarter(today: date) -> date:
     if first_month_of_next > 12:
         return date(today.year, 12, 31)
     return date.fromordinal(date(today.year, first_month_of_next, 1).toordinal() - 1)
-
-
-def _prediction_half_width(days: numpy.ndarray, residuals: numpy.ndarray, x: float) -> float:
-    """Half the 80% prediction interval of a straight-line fit at day `x`."""
-    n = len(days)
-    spread = float(numpy.sum((days - days.mean()) ** 2))
-    scatter = math.sqrt(float(numpy.sum(residuals**2)) / (n - 2))
-    t = T_80.get(n - 2, T_80_LARGE)
-    return t * scatter * math.sqrt(1 + 1 / n + (x - float(days.mean())) ** 2 / spread)
 
 
 def _verdict(goal: Goal, projected: float, low: float, high: float, target: float) -> str:
