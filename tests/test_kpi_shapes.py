@@ -291,3 +291,12 @@ def test_the_kpi_list_shows_each_shape_with_its_own_target(team: SlackHarness) -
     assert "Response time: 1.5 h / 1 h–2 h" in text
     assert "Brand guide published: not done / done" in text
     assert "Repeat revenue: €9,500 / €12,000" in text  # the step in force, not the last one
+
+
+def test_logging_a_binary_kpi_confirms_done_or_not_done(team: SlackHarness) -> None:
+    reply = team.command("/kpi", "log brand guide published 1", user="U0LEAD")
+
+    assert "Logged Brand guide published: done for Tue 24 Nov" in reply.text
+    assert "On track · target done by Wed 31 Mar 2027" in reply.text
+    undone = team.command("/kpi", "log response time 2.5", user="U0COMMUNITY")
+    assert "Off track · target 1 h–2 h" in undone.text
