@@ -19,7 +19,6 @@ from scorecard.overview import (
     KpiView,
     ObjectiveView,
     PerspectiveView,
-    goal_of,
     load_overview,
 )
 from scorecard.stalling import is_overdue, is_stalled
@@ -61,7 +60,7 @@ class KpiLine:
     previous: float | None  # its value at the previous digest
     history: tuple[float, ...]  # recent values for the sparkline, oldest first
     reading_overdue: bool
-    forecast: Forecast | NotEnoughData | None = None
+    forecast: Forecast | NotEnoughData | None = None  # None when off track: not needed
 
     @property
     def kpi(self) -> AnyKpi:
@@ -78,7 +77,7 @@ class KpiLine:
         """The change as a share of the baseline-to-target distance; positive is better."""
         if self.change is None:
             return None
-        return improvement(goal_of(self.kpi), self.change)
+        return improvement(self.view.goal, self.change)
 
     @property
     def improved(self) -> bool:
@@ -216,10 +215,11 @@ def build_digest(
 def _forecasts(
     views: Iterable[KpiView], history: dict[int, list[Point]], today: date
 ) -> dict[int, Forecast | NotEnoughData | None]:
-    """Every KPI's forecast from its recent readings (the sparkline's), all fitted at once."""
-    measured = [view for view in views if view.reading is not None]
+    """The forecast of every KPI the digest may name as projected to miss (measured, and not
+    already off track), from its recent readings (the sparkline's), all fitted at once."""
+    measured = [view for view in views if view.reading is not None and view.status != OFF_TRACK]
     trends = [
-        (goal_of(view.kpi), [(point.period, point.value) for point in history.get(view.kpi.id, [])])
+        (view.goal, [(point.period, point.value) for point in history.get(view.kpi.id, [])])
         for view in measured
     ]
     return dict(zip((view.kpi.id for view in measured), forecast_kpis(trends, today), strict=True))
@@ -235,7 +235,7 @@ def _history_bounds(today: date) -> dict[str, date]:
 
 def _reading_overdue(view: KpiView, today: date) -> bool:
     """The same rule the nudges use; without any reading the clock starts when the KPI did."""
-    last = view.reading.period if view.reading else goal_of(view.kpi).start
+    last = view.reading.period if view.reading else view.goal.start
     return reading_overdue(view.kpi.frequency, last, today)
 
 
@@ -287,7 +287,7 @@ def _on_track_since(
         recent = points[-LINK_TEST_PERIODS:]
         if len(recent) < LINK_TEST_PERIODS:
             return None
-        goal = goal_of(view.kpi)
+        goal = view.goal
         if any(score_kpi(goal, p.value, p.period, tolerance).status != ON_TRACK for p in recent):
             return None
         starts.append(recent[0].period)
@@ -306,7 +306,7 @@ def _stood_still(objective: ObjectiveView, history: dict[int, list[Point]], sinc
         if start is points[-1]:
             continue
         measured = True
-        if improvement(goal_of(view.kpi), points[-1].value - start.value) >= MOVE_THRESHOLD:
+        if improvement(view.goal, points[-1].value - start.value) >= MOVE_THRESHOLD:
             return False
     return measured
 

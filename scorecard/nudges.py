@@ -83,7 +83,7 @@ class NudgeItem:
     owner: str | None
     reason: str  # STALLED, PAST_DUE, READING_DUE, or "" when it no longer needs a nudge
     objective: str | None = None  # the title of the objective it serves: the why
-    last_update_at: datetime | None = None  # actions
+    last_update_at: datetime | None = None  # actions, in the scorecard's time zone
     last_update: str | None = None  # actions: the text of the latest update
     due: date | None = None  # actions: the due date; KPIs: when the missing reading was due
     last_reading: date | None = None  # KPIs: the day of the latest reading

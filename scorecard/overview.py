@@ -21,6 +21,7 @@ class KpiView:
     kpi: AnyKpi
     reading: AnyReading | None
     score: KpiScore
+    goal: Goal  # what the KPI aims for, as the score judged it
 
     @property
     def status(self) -> str:
@@ -83,7 +84,8 @@ def goal_of(kpi: AnyKpi) -> Goal:
 def view_kpi(kpi: AnyKpi, reading: AnyReading | None, today: date, tolerance: float) -> KpiView:
     value = None if reading is None else reading.value
     on = None if reading is None else reading.period
-    return KpiView(kpi, reading, score_kpi(goal_of(kpi), value, today, tolerance, on))
+    goal = goal_of(kpi)
+    return KpiView(kpi, reading, score_kpi(goal, value, today, tolerance, on), goal)
 
 
 def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overview:
