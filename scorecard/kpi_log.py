@@ -11,7 +11,7 @@ from scorecard.errors import UserError
 from scorecard.finding import find_one, kpi_names, split_leading_item
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
 from scorecard.log_arguments import split_log_arguments
-from scorecard.overview import KpiView, goal_of, view_kpi
+from scorecard.overview import KpiView, view_kpi
 from scorecard.status import Step, steps_from
 from scorecard.values import looks_like_value, parse_value
 from scorecard.vocabulary import OFF_TRACK
@@ -298,7 +298,7 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
     points = [(reading.period, reading.value) for reading in history]
-    forecast = forecast_kpi(goal_of(kpi), points, today)
+    forecast = forecast_kpi(view.goal, points, today)
     title = objective.title if objective else None
     return KpiDetail(scorecard, view, title, history, forecast, today)
 
