@@ -41,7 +41,8 @@ def log_reading(caller: Caller, text: str) -> Message:
 
 
 def show_kpi(caller: Caller, text: str) -> Message:
-    return render("kpi_detail", detail=kpi_detail_for(caller, text))
+    detail = kpi_detail_for(caller, text)
+    return render("kpi_detail", detail=detail, today=detail.today)
 
 
 def list_scorecard(caller: Caller, text: str) -> Message:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from scorecard.errors import UserError
 from scorecard.schedules import parse_schedule
+from scorecard.scorecard_spec import TargetStep
 from scorecard.values import parse_value
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -117,6 +118,49 @@ def read_date(value: Any, item: Mapping[str, Any]) -> date:
         except ValueError:
             pass
     raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
+
+
+def read_band(value: Any, item: Mapping[str, Any]) -> tuple[float, float]:
+    """A band KPI's two ends, low first: `[1, 2]` or `["40%", "60%"]`."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise Invalid(f"should be the band's two ends, like [1, 2], not {describe_type(value)}")
+    low, high = (read_number(end, item) for end in value)
+    if not low < high:
+        raise Invalid(f"the low end should come first and be below the high end, not {value}")
+    return low, high
+
+
+TARGET_STEP_FIELDS = ("until", "value")
+
+
+def read_targets(value: Any, item: Mapping[str, Any]) -> tuple[TargetStep, ...]:
+    """Stepped targets in date order: `[{until: 2027-03-31, value: 12000}, ...]`."""
+    if not isinstance(value, list) or not value:
+        raise Invalid(
+            "should be a list of steps, like [{until: 2027-03-31, value: 12000}], "
+            f"not {describe_type(value)}"
+        )
+    steps: list[TargetStep] = []
+    for number, step in enumerate(value, start=1):
+        if not isinstance(step, dict) or set(map(str, step)) != set(TARGET_STEP_FIELDS):
+            raise Invalid(
+                f"step {number} should have `until` and `value` and nothing else, "
+                f"like {{until: 2027-03-31, value: 12000}}, not {show_step(step)}"
+            )
+        until = read_date(step["until"], item)
+        if steps and until <= steps[-1].until:
+            raise Invalid(
+                f"step {number} ({until}) should come after step {number - 1} "
+                f"({steps[-1].until}): list the steps in date order"
+            )
+        steps.append(TargetStep(until, read_number(step["value"], item)))
+    return tuple(steps)
+
+
+def show_step(step: Any) -> str:
+    if isinstance(step, dict):
+        return "{" + ", ".join(f"{name}: {each}" for name, each in step.items()) + "}"
+    return describe_type(step)
 
 
 def read_owner(value: Any, item: Mapping[str, Any]) -> str:

@@ -9,9 +9,11 @@ from scorecard import matching
 from scorecard.dates import describe_day
 from scorecard.errors import UserError
 from scorecard.finding import find_one, kpi_names
+from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
 from scorecard.leading_item import leading_item
 from scorecard.log_arguments import split_log_arguments
 from scorecard.overview import KpiView, view_kpi
+from scorecard.status import Step, steps_from
 from scorecard.values import looks_like_value, parse_value
 from scorecard.vocabulary import OFF_TRACK
 from scorecard.workspace import local_today, require_scorecard
@@ -69,6 +71,13 @@ class KpiDetail:
     kpi: KpiView
     objective_title: str | None
     history: list[Reading]
+    forecast: Forecast | NotEnoughData | None = None  # None: a binary KPI is not forecast
+    today: date | None = None  # in the scorecard's time zone
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The KPI's stepped targets, if it has them, in date order."""
+        return steps_from(self.kpi.kpi.targets)
 
     @property
     def change(self) -> float | None:
@@ -287,9 +296,13 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     )
     history = recent_readings(session, kpi.id, HISTORY_LENGTH)
     current = history[-1] if history else None
-    view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
+    today = local_today(scorecard, now)
+    view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
-    return KpiDetail(scorecard, view, objective.title if objective else None, history)
+    points = [(reading.period, reading.value) for reading in history]
+    forecast = forecast_kpi(view.goal, points, today)
+    title = objective.title if objective else None
+    return KpiDetail(scorecard, view, title, history, forecast, today)
 
 
 def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:

@@ -7,7 +7,16 @@ re-imported scorecard file are archived, not deleted, so their readings and hist
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utc_now
@@ -123,6 +132,12 @@ class Kpi(SQLModel, table=True):
     position: int = 0
     archived: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+    # direction "band": stay between these two values.
+    band_low: float | None = None
+    band_high: float | None = None
+    # Stepped targets, in date order: [{"until": "2027-03-31", "value": 12000.0}, ...]; `target`
+    # and `target_date` then hold the last step.
+    targets: list[dict] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Reading(SQLModel, table=True):

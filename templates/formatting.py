@@ -7,12 +7,16 @@ such as a mention, is a `SlackText` and only gets the JSON half.
 """
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from scorecard.dates import short_day
-from scorecard.vocabulary import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK
+from scorecard.status import DONE_FROM
+from scorecard.values import format_value
+from scorecard.vocabulary import AT_RISK, BAND, BINARY, NO_DATA, OFF_TRACK, ON_TRACK
 
 T = TypeVar("T")
 
@@ -99,11 +103,66 @@ def sparkline(values: Iterable[float | None]) -> str:
     return "".join(SPARK_BARS[round((n - low) / (high - low) * top)] for n in numbers)
 
 
+class MomentWithoutZone(ValueError):
+    """A moment reached a template without being put in the scorecard's time zone: a bug."""
+
+
 def day(moment: date | datetime, today: date | None = None) -> str:
-    """ "Fri 20 Nov", with the year when it is not this year's."""
+    """ "Fri 20 Nov", with the year when it is not this year's.
+
+    A `date` (a reading's day, a due date) is already a day on the team's calendar. A `datetime`
+    is a moment, and which day it falls on depends on where you stand: 23:30 UTC on Monday is
+    Tuesday in Auckland. So a moment must arrive in the scorecard's zone, tagged with a ZoneInfo
+    (`scorecard.workspace.local_now`); one tagged plain UTC, as storage hands moments back, or
+    without a zone is refused rather than shown as the UTC day.
+    """
     if isinstance(moment, datetime):
+        if not isinstance(moment.tzinfo, ZoneInfo):
+            raise MomentWithoutZone(
+                f"{moment!r} must be put in the scorecard's time zone before it is shown as a day"
+            )
         moment = moment.date()
     return short_day(moment, today or date.today())
+
+
+def approx(value: float | None, unit: str = "") -> str:
+    """A projected value to three significant figures (14,137 -> "14,100"): a forecast is not
+    precise to the last digit, and should not look it."""
+    if value is None or value == 0:
+        return format_value(value, unit)
+    digits = 3 - 1 - math.floor(math.log10(abs(value)))
+    return format_value(round(value, digits), unit)
+
+
+def kpi_value(value: float | None, kpi: Any) -> str:
+    """A reading as people think of it: "done" / "not done" for a binary KPI, else the number."""
+    if value is not None and kpi.direction == BINARY:
+        return "done" if value >= DONE_FROM else "not done"
+    return format_value(value, kpi.unit)
+
+
+def target(view: Any) -> str:
+    """What a KPI aims for today (a KpiView): "15,000", "1–2 h", or "done"."""
+    kpi = view.kpi
+    if kpi.direction == BINARY:
+        return "done"
+    if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
+        return f"{format_value(kpi.band_low, kpi.unit)}–{format_value(kpi.band_high, kpi.unit)}"
+    step = view.score.step
+    return format_value(step.value if step else kpi.target, kpi.unit)
+
+
+def duration(days: float) -> str:
+    """A length of time as people round it: "4 days", "5 weeks", "7 months", "2 years"."""
+    if days < 14:
+        count, unit = round(days), "day"
+    elif days < 91:
+        count, unit = round(days / 7), "week"
+    elif days < 730:
+        count, unit = round(days / 30.4), "month"
+    else:
+        count, unit = round(days / 365.25), "year"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def percent(share: float | None) -> str:
