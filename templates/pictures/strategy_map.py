@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from scorecard.strategy_map import MapObjective, StrategyMap
@@ -31,7 +32,7 @@ COLUMNS = 4  # objectives side by side in a band, at most
 BOX_WIDTH, BOX_HEIGHT = 2.25, 0.82
 ROW_HEIGHT = 1.2
 BAND_PADDING = 0.18
-HEADER_HEIGHT = 1.05
+HEADER_HEIGHT = 1.25
 # A band shows this many objectives at most; the rest are counted in its last box.
 MOST_PER_BAND = 4 * COLUMNS
 TITLE_CHARS, TITLE_LINES = 28, 3
@@ -96,7 +97,7 @@ def _header(axes: Axes, strategy: StrategyMap, height: float) -> None:
     axes.text(
         MARGIN,
         height - 0.3,
-        shortened(strategy.scorecard_name, 70),
+        shortened(strategy.scorecard_name, 80),
         fontsize=15,
         weight="bold",
         color=INK,
@@ -105,37 +106,30 @@ def _header(axes: Axes, strategy: StrategyMap, height: float) -> None:
     if strategy.mission:
         axes.text(
             MARGIN,
-            height - 0.62,
-            fitted(strategy.mission, 120, 1),
+            height - 0.64,
+            fitted(strategy.mission, 105, 1),
             fontsize=10,
             color=MUTED,
             va="center",
             style="italic",
         )
+    statuses = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
     handles = [
-        Patch(facecolor=status_fill(s), edgecolor=status_colour(s), linewidth=1.5)
-        for s in (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
+        Patch(facecolor=status_fill(s), edgecolor=status_colour(s), linewidth=1.5) for s in statuses
     ]
-    labels = [STATUS_LABELS[s] for s in (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)]
+    handles.append(Line2D([], [], color=ARROW_COLOUR, marker=">", markevery=[1], linewidth=1.2))
+    labels = [STATUS_LABELS[s] for s in statuses] + ["supports (cause → effect)"]
     axes.legend(
         handles,
         labels,
-        loc="upper right",
-        bbox_to_anchor=(1 - MARGIN / WIDTH, 1 - 0.1 / height),
-        ncols=4,
+        loc="lower right",
+        bbox_to_anchor=(1 - MARGIN / WIDTH, 1 - HEADER_HEIGHT / height),
+        ncols=len(labels),
         frameon=False,
         fontsize=8.5,
         labelcolor=MUTED,
-        handlelength=1.4,
-    )
-    axes.text(
-        WIDTH - MARGIN,
-        height - 0.62,
-        "arrows: cause → effect (supports)",
-        fontsize=8.5,
-        color=MUTED,
-        ha="right",
-        va="center",
+        handlelength=1.6,
+        columnspacing=1.2,
     )
 
 

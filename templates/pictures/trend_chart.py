@@ -21,12 +21,16 @@ WIDTH, HEIGHT = 10.0, 5.6  # inches
 NOTES_SHOWN = 4
 ACTIONS_SHOWN = 8
 NOTE_LENGTH = 110
+# Up to this many readings get big dots with a white ring; more get small plain ones.
+DOTS_WITH_RINGS = 60
 ACTION_LABEL_LENGTH = 34
 EVENT_WORDS = {STARTED: "started", FINISHED_DONE: "done", FINISHED_STOPPED: "stopped"}
 EVENT_STYLES = {STARTED: ":", FINISHED_DONE: "-", FINISHED_STOPPED: "--"}
 ACTION_COLOUR = "#5b5fc7"
 PATH_COLOUR = "#1264a3"
 TARGET_COLOUR = "#2e9e5b"
+# Units up to this many characters are written on each tick of the value axis.
+SHORT_UNIT = 3
 BASELINE_STYLE = (0, (1, 2))
 LEGEND_STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK)
 
@@ -79,8 +83,16 @@ def _readings(axes: Axes, trend: Trend) -> None:
     values = [point.value for point in trend.points]
     axes.plot(days, values, color=INK, linewidth=1.6, zorder=3)
     colours = [status_colour(point.status) for point in trend.points]
-    size = 46 if len(days) <= 60 else 14
-    axes.scatter(days, values, c=colours, s=size, zorder=4, edgecolors="white", linewidths=0.8)
+    few = len(days) <= DOTS_WITH_RINGS
+    axes.scatter(
+        days,
+        values,
+        c=colours,
+        s=46 if few else 12,
+        zorder=4,
+        edgecolors="white",
+        linewidths=0.8 if few else 0,
+    )
 
 
 def _actions(axes: Axes, trend: Trend) -> None:
@@ -127,7 +139,11 @@ def _axes_style(axes: Axes, trend: Trend) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _value(value, trend)))
+    # A short unit (%, €, h) goes on every tick; a long one ("followers") once, beside the axis.
+    tick_unit = trend.unit if len(trend.unit) <= SHORT_UNIT else ""
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_value(value, tick_unit)))
+    if not tick_unit and trend.unit:
+        axes.set_ylabel(shortened(trend.unit, 30), color=MUTED, fontsize=9)
     low, high = axes.get_ylim()
     axes.set_ylim(low, high + (high - low) * 0.08)  # room for note numbers
     axes.grid(axis="y", color="#e8e8e8", linewidth=0.8)
