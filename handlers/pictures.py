@@ -224,7 +224,18 @@ def _draw_for_click(
     # A button on a message in a thread (the digest's detail) answers in that thread.
     thread_ts = None if container.get("is_ephemeral") else container.get("thread_ts")
     about = {"team_id": request.workspace, "user_id": request.user, "text": text, "via": "button"}
-    answer_aside(respond, lambda: share(client, request, draw(request), thread_ts), about)
+    reply = respond if body.get("response_url") else _by_direct_message(client, request.user)
+    answer_aside(reply, lambda: share(client, request, draw(request), thread_ts), about)
+
+
+def _by_direct_message(client: WebClient, user: str) -> Callable[..., None]:
+    """Where a click has no message to answer under (a Home tab button): reply by DM."""
+
+    def reply(response_type: str = "", replace_original: bool = False, **message: Any) -> None:
+        channel = client.conversations_open(users=user)["channel"]["id"]
+        client.chat_postMessage(channel=channel, **message)
+
+    return reply
 
 
 def register(app: App) -> None:

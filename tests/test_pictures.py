@@ -265,3 +265,28 @@ def test_the_chart_marks_the_days_linked_actions_started_and_finished(
     assert trend.path[0] == (date(2026, 6, 1), 9.0)
     assert trend.path[-1][0] == date(2026, 11, 24) and 4 < trend.path[-1][1] < 5
     assert [point.note for point in trend.notes] == ["First full week of the question rota"]
+
+
+def test_a_button_on_the_home_tab_sends_the_map_by_dm(community: SlackHarness) -> None:
+    community.interact(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0DEMO", "domain": "demo"},
+            "user": {"id": "U0EXEC", "team_id": "T0DEMO"},
+            "api_app_id": "A0SCORECARD",
+            "token": "unused",
+            "trigger_id": "trigger.1",
+            "container": {"type": "view", "view_id": "V0HOME"},
+            "view": {"id": "V0HOME", "type": "home"},
+            "actions": [
+                {"type": "button", "action_id": "show_strategy_map", "block_id": "b", "value": ""}
+            ],
+        }
+    )
+
+    [told] = community.api.wait_for("chat.postMessage")
+    assert told.params["channel"] == "D0EXEC"
+    assert "sent the strategy map to you in a direct message" in message_to_text(told.params)
+    [shared] = community.api.shared_files()
+    assert shared.channel_id == "D0EXEC"
+    picture_size(shared.content)
