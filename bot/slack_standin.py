@@ -65,6 +65,7 @@ class SharedFile:
     file_id: str
     filename: str
     title: str
+    alt_text: str
     content: bytes
     channel_id: str
     initial_comment: str
@@ -354,7 +355,11 @@ class SlackStandIn:
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._file_counter):08d}"
         with self._arrived:
-            self._pending_files[file_id] = {"filename": filename, "length": int(length)}
+            self._pending_files[file_id] = {
+                "filename": filename,
+                "length": int(length),
+                "alt_text": str(params.get("alt_txt") or ""),
+            }
         return {
             "ok": True,
             "upload_url": self.base_url + UPLOAD_PREFIX + file_id,
@@ -389,6 +394,7 @@ class SlackStandIn:
                     file_id=str(entry["id"]),
                     filename=p["filename"],
                     title=str(entry.get("title") or p["filename"]),
+                    alt_text=p["alt_text"],
                     content=p["content"],
                     channel_id=_direct_channel(channel) if channel else "",
                     initial_comment=str(params.get("initial_comment") or ""),

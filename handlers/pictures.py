@@ -41,6 +41,7 @@ class Picture:
     filename: str
     title: str  # the file's title on Slack, escaped
     comment: str  # the message posted with it (mrkdwn, escaped by its template)
+    alt_text: str  # what a screen reader says for it
     what: str  # "the chart of Engagement rate", for the reply (plain text)
 
 
@@ -54,6 +55,7 @@ def chart_of(request: Request) -> Picture:
         filename=f"{trend.key}-trend.png",
         title=escape_mrkdwn(f"{trend.name}: trend"),
         comment=comment["text"],
+        alt_text=comment["alt"],
         what=f"the chart of {trend.name}",
     )
 
@@ -68,6 +70,7 @@ def map_of(request: Request) -> Picture:
         filename="strategy-map.png",
         title=escape_mrkdwn(f"{strategy.scorecard_name}: strategy map"),
         comment=comment["text"],
+        alt_text=comment["alt"],
         what="the strategy map",
     )
 
@@ -99,6 +102,7 @@ def _upload(client: WebClient, channel: str, picture: Picture, thread_ts: str | 
         filename=picture.filename,
         title=picture.title,
         initial_comment=picture.comment,
+        alt_txt=picture.alt_text,
         thread_ts=thread_ts,
     )
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from scorecard.errors import UserError
 from scorecard.finding import find_one, kpi_names
+from scorecard.kpi_log import LIST_KPIS, NO_KPIS
 from scorecard.overview import goal_of
 from scorecard.status import Goal, expected_value, score_kpi
 from scorecard.vocabulary import DONE, STOPPED
@@ -27,7 +28,6 @@ CHART_READINGS = 400
 # the first reading; an older start would squeeze the readings into a corner.
 LONGEST_LEAD = timedelta(days=365)
 STARTED, FINISHED_DONE, FINISHED_STOPPED = "started", DONE, STOPPED
-LIST_KPIS = "/kpi list"
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def kpi_trend(session: Session, workspace: str, text: str, now: datetime) -> Tre
     scorecard = require_scorecard(session, workspace)
     labels = kpi_labels_of(session, scorecard.id)
     if not labels:
-        raise UserError("This scorecard has no KPIs yet: add them to its file, then import it.")
+        raise UserError(NO_KPIS)
     label = find_one(text, labels, kpi_names, "KPI", LIST_KPIS)
     kpi = session.get(Kpi, label.id)
     assert kpi is not None

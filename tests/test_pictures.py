@@ -3,6 +3,7 @@ it (files.getUploadURLExternal, the bytes, files.completeUploadExternal) where i
 or to the person by DM when the app can't post there."""
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ def test_kpi_chart_posts_a_png_of_the_kpi_in_the_channel(community: SlackHarness
     assert shared.filename == "engagement_rate-trend.png"
     assert "*Engagement rate*" in shared.initial_comment
     assert "<@U0LEAD>" in shared.initial_comment
+    assert shared.alt_text.startswith("Line chart of Engagement rate from")
     [upload] = community.api.calls(FILE_UPLOAD)
     assert upload.params["size"] == len(shared.content)
     answer = the_answer(community)
@@ -110,6 +112,7 @@ def test_kpi_map_posts_the_strategy_map(community: SlackHarness) -> None:
     assert width == 1320 and 700 < height < 1400
     assert 30_000 < len(shared.content) < 600_000
     assert "9 objectives" in shared.initial_comment
+    assert "4 perspectives from top to bottom (Financial, Customer" in shared.alt_text
     assert "2 open actions serving no objective" in shared.initial_comment
     assert "Posted the strategy map in this channel" in message_to_text(the_answer(community))
 
@@ -290,3 +293,19 @@ def test_a_button_on_the_home_tab_sends_the_map_by_dm(community: SlackHarness) -
     [shared] = community.api.shared_files()
     assert shared.channel_id == "D0EXEC"
     picture_size(shared.content)
+
+
+def test_a_chart_picked_from_a_question_is_offered_with_a_button(community: SlackHarness) -> None:
+    choice = {
+        "action_id": "choice_0",
+        "value": json.dumps({"command": "/kpi", "text": "chart engagement_rate"}),
+    }
+    community.click(choice)
+
+    offer = the_answer(community)
+    assert "Ready to draw the chart of Engagement rate" in message_to_text(offer)
+    assert community.api.shared_files() == []
+    [button] = [e for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    community.click(button, channel="C0TEAM")
+
+    assert shared_picture(community).channel_id == "C0TEAM"
