@@ -309,3 +309,5 @@ def test_a_chart_picked_from_a_question_is_offered_with_a_button(community: Slac
     community.click(button, channel="C0TEAM")
 
     assert shared_picture(community).channel_id == "C0TEAM"
+    _, posted = community.api.wait_for(RESPONSE_URL, count=2)
+    assert "Posted the chart of Engagement rate" in message_to_text(posted.params)
