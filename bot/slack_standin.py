@@ -192,6 +192,16 @@ class SlackStandIn:
         with self._arrived:
             return [f for f in self._shared_files if channel is None or f.channel_id == channel]
 
+    def wait_for_shared_files(self, count: int = 1, timeout: float = 5.0) -> list[SharedFile]:
+        """Block until `count` files have been shared (uploads finish in the background)."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self._shared_files) >= count, timeout):
+                raise AssertionError(
+                    f"Expected {count} shared file(s) within {timeout}s, "
+                    f"got {len(self._shared_files)}"
+                )
+            return list(self._shared_files)
+
     def clear(self) -> None:
         with self._arrived:
             self._calls.clear()
@@ -406,6 +416,7 @@ class SlackStandIn:
                 del self._pending_files[str(entry["id"])]
             if channel:  # without a channel Slack keeps the file private to the app
                 self._shared_files.extend(shared)
+                self._arrived.notify_all()
         return {
             "ok": True,
             "files": [

@@ -28,6 +28,8 @@ from tests.harness import SlackHarness
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Drawing happens after the ack, in the background; on a busy machine it can take seconds.
+WAIT = 30.0
 
 
 @pytest.fixture
@@ -41,13 +43,12 @@ def community(slack: SlackHarness) -> SlackHarness:
 
 def the_answer(slack: SlackHarness) -> dict[str, Any]:
     """What the lazy listener finally told the person (posted to the response URL)."""
-    [answer] = slack.api.wait_for(RESPONSE_URL)
+    [answer] = slack.api.wait_for(RESPONSE_URL, timeout=WAIT)
     return answer.params
 
 
 def shared_picture(slack: SlackHarness) -> SharedFile:
-    slack.api.wait_for("files.completeUploadExternal")
-    [shared] = slack.api.shared_files()
+    [shared] = slack.api.wait_for_shared_files(timeout=WAIT)
     return shared
 
 
@@ -163,16 +164,15 @@ def test_names_cannot_ping_a_channel_from_a_picture_message(community: SlackHarn
     community.advance(seconds=1)
 
     community.command("/kpi", "chart engagement_rate")
-    community.api.wait_for("files.completeUploadExternal")
+    community.api.wait_for_shared_files(1, timeout=WAIT)
     community.command("/kpi", "map")
-    community.api.wait_for("files.completeUploadExternal", count=2)
 
-    chart, strategy_map = community.api.shared_files()
+    chart, strategy_map = community.api.wait_for_shared_files(2, timeout=WAIT)
     assert "<!channel>" not in chart.initial_comment + chart.title
     assert '&lt;!channel&gt; engagement &amp; "fun"' in chart.initial_comment
     picture_size(chart.content)
     picture_size(strategy_map.content)
-    answers = community.api.wait_for(RESPONSE_URL, count=2)
+    answers = community.api.wait_for(RESPONSE_URL, count=2, timeout=WAIT)
     assert all("<!channel>" not in str(answer.params) for answer in answers)
 
 
@@ -287,7 +287,7 @@ def test_a_button_on_the_home_tab_sends_the_map_by_dm(community: SlackHarness) -
         }
     )
 
-    [told] = community.api.wait_for("chat.postMessage")
+    [told] = community.api.wait_for("chat.postMessage", timeout=WAIT)
     assert told.params["channel"] == "D0EXEC"
     assert "sent the strategy map to you in a direct message" in message_to_text(told.params)
     [shared] = community.api.shared_files()
@@ -309,5 +309,5 @@ def test_a_chart_picked_from_a_question_is_offered_with_a_button(community: Slac
     community.click(button, channel="C0TEAM")
 
     assert shared_picture(community).channel_id == "C0TEAM"
-    _, posted = community.api.wait_for(RESPONSE_URL, count=2)
+    _, posted = community.api.wait_for(RESPONSE_URL, count=2, timeout=WAIT)
     assert "Posted the chart of Engagement rate" in message_to_text(posted.params)
