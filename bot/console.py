@@ -107,6 +107,9 @@ class Console:
         if call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
             where = call.params.get("channel", "you")
             self._say(f"[posted to {where}]\n{message_to_text(call.params)}")
+        elif call.method == "files.completeUploadExternal":
+            comment = message_to_text({"text": call.params.get("initial_comment", "")})
+            self._say(f"[picture posted to {call.params.get('channel_id')}]\n{comment}")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

@@ -26,8 +26,12 @@ logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
+# Where files.getUploadURLExternal sends a file's bytes (files.slack.com/upload/v1/… on Slack).
+UPLOAD_PREFIX = "/upload/"
 # The pseudo-method under which posts to a response_url are recorded.
 RESPONSE_URL = "response_url"
+# The pseudo-method under which a file's bytes posted to an upload URL are recorded.
+FILE_UPLOAD = "file_upload"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TEAM_ID = "T0DEMO"
 BOT_USER_ID = "U0SCORECARD"
@@ -35,12 +39,14 @@ BOT_ID = "B0SCORECARD"
 # Message timestamps count up from here, so they sort and look like Slack's.
 FIRST_TS_SECONDS = 1732442400
 # Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "files")
 # Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
 CONNECTIONS_OPEN = "apps.connections.open"
 APP_TOKEN_PREFIX = "xapp-"
 
 Params = dict[str, Any]
+# The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
+UPLOADED_BYTES = "bytes"
 Answer = dict[str, Any]
 
 
@@ -50,6 +56,20 @@ class RecordedCall:
     params: Params
     token: str | None
     at: float  # time.time() when it arrived
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A file an app uploaded and shared with files.completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    title: str
+    alt_text: str
+    content: bytes
+    channel_id: str
+    initial_comment: str
+    thread_ts: str | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,9 @@ class SlackStandIn:
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._response_counter = itertools.count(1)
+        self._file_counter = itertools.count(1)
+        self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes
+        self._shared_files: list[SharedFile] = []
         # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
         self.socket_mode_url: str | None = None
         self._server = BackgroundServer(
@@ -166,6 +189,21 @@ class SlackStandIn:
         with self._arrived:
             return list(self._history.get(channel, []))
 
+    def shared_files(self, channel: str | None = None) -> list[SharedFile]:
+        """Files shared so far (in `channel`, if given), oldest first."""
+        with self._arrived:
+            return [f for f in self._shared_files if channel is None or f.channel_id == channel]
+
+    def wait_for_shared_files(self, count: int = 1, timeout: float = 5.0) -> list[SharedFile]:
+        """Block until `count` files have been shared (uploads finish in the background)."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self._shared_files) >= count, timeout):
+                raise AssertionError(
+                    f"Expected {count} shared file(s) within {timeout}s, "
+                    f"got {len(self._shared_files)}"
+                )
+            return list(self._shared_files)
+
     def clear(self) -> None:
         with self._arrived:
             self._calls.clear()
@@ -179,6 +217,8 @@ class SlackStandIn:
         if path.startswith(RESPONSE_PREFIX):
             self._record(RecordedCall(RESPONSE_URL, params, None, time.time()))
             return 200, {"ok": True}, 0
+        if path.startswith(UPLOAD_PREFIX):
+            return self._receive_upload(path.removeprefix(UPLOAD_PREFIX), params)
         if not path.startswith(API_PREFIX):
             return 404, {"ok": False, "error": "not_found"}, 0
         method = path.removeprefix(API_PREFIX).strip("/")
@@ -220,6 +260,8 @@ class SlackStandIn:
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
             "conversations.history": self._conversation_history,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "views.open": self._view,
             "views.update": self._view,
             "views.push": self._view,
@@ -317,6 +359,79 @@ class SlackStandIn:
         """
         messages = self.history(str(params.get("channel", "")))
         return {"ok": True, "messages": messages[::-1], "has_more": False}
+
+    def _upload_url(self, params: Params) -> Answer:
+        """Step 1 of an upload: a URL on the stand-in for the bytes, and the file's ID."""
+        filename, length = params.get("filename"), str(params.get("length", ""))
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_counter):08d}"
+        with self._arrived:
+            self._pending_files[file_id] = {
+                "filename": filename,
+                "length": int(length),
+                "alt_text": str(params.get("alt_txt") or ""),
+            }
+        return {
+            "ok": True,
+            "upload_url": self.base_url + UPLOAD_PREFIX + file_id,
+            "file_id": file_id,
+        }
+
+    def _receive_upload(self, file_id: str, params: Params) -> tuple[int, Answer, int]:
+        """Step 2: the bytes, POSTed to the upload URL (answered in plain text on Slack)."""
+        content = params.get(UPLOADED_BYTES, b"")
+        self._record(
+            RecordedCall(FILE_UPLOAD, {"file_id": file_id, "size": len(content)}, None, time.time())
+        )
+        with self._arrived:
+            pending = self._pending_files.get(file_id)
+            if pending is None:
+                return 404, {"ok": False, "error": "file_not_found"}, 0
+            pending["content"] = content
+        return 200, {"ok": True}, 0
+
+    def _complete_upload(self, params: Params) -> Answer:
+        """Step 3: share the uploaded files in `channel_id`, with an optional comment."""
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = str(params.get("channel_id") or "")
+        with self._arrived:
+            pending = [self._pending_files.get(str(entry.get("id"))) for entry in files]
+            if any(p is None or "content" not in p for p in pending):
+                return {"ok": False, "error": "file_not_found"}
+            shared = [
+                SharedFile(
+                    file_id=str(entry["id"]),
+                    filename=p["filename"],
+                    title=str(entry.get("title") or p["filename"]),
+                    alt_text=p["alt_text"],
+                    content=p["content"],
+                    channel_id=_direct_channel(channel) if channel else "",
+                    initial_comment=str(params.get("initial_comment") or ""),
+                    thread_ts=params.get("thread_ts") or None,
+                )
+                for entry, p in zip(files, pending, strict=True)
+            ]
+            for entry in files:
+                del self._pending_files[str(entry["id"])]
+            if channel:  # without a channel Slack keeps the file private to the app
+                self._shared_files.extend(shared)
+                self._arrived.notify_all()
+        return {
+            "ok": True,
+            "files": [
+                {
+                    "id": f.file_id,
+                    "name": f.filename,
+                    "title": f.title,
+                    "size": len(f.content),
+                    "channels": [f.channel_id] if f.channel_id else [],
+                }
+                for f in shared
+            ],
+        }
 
     def _view(self, params: Params) -> Answer:
         view = params.get("view")
@@ -432,6 +547,9 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, body: bytes) -> None:
             path, _, query = self.path.partition("?")
+            if path.startswith(UPLOAD_PREFIX):  # a file's raw bytes, not form fields
+                self._send(*standin.handle(path, {UPLOADED_BYTES: body}, None))
+                return
             try:
                 params = read_params(query, body, self.headers.get("Content-Type", ""))
             except ValueError:

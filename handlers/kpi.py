@@ -15,6 +15,7 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
@@ -95,6 +96,8 @@ KPI = SlashCommand(
             list_scorecard,
             aliases=("all", "ls"),
         ),
+        CHART_SUBCOMMAND,
+        MAP_SUBCOMMAND,
         Subcommand(
             "note",
             "/kpi note <kpi> <text>",
