@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from handlers import register_all
+from bot.oauth import Installations, installation_store, oauth_settings
+from handlers import events, register_all
 from handlers.services import Services
 from storage.db import Database
 from storage.types import utc_now
@@ -21,9 +22,16 @@ from storage.types import utc_now
 RATE_LIMIT_RETRIES = 3
 
 
-def create_web_client(settings: Settings) -> WebClient:
+def create_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client with our retry handlers, for `token` (by default SLACK_BOT_TOKEN).
+
+    In OAuth mode there is no default token: the app's own client has none, and Bolt's
+    `authorize` gives each request's client the token of the workspace it comes from.
+    """
+    if token is None and not settings.oauth_enabled:
+        token = settings.require_bot_token()
     client = WebClient(
-        token=settings.require_bot_token(),
+        token=token,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -51,13 +59,32 @@ def create_app(
     secret: Slack authenticates the socket itself.
     """
     signing_secret = settings.signing_secret if socket_mode else settings.require_signing_secret()
+    installations = _installations(settings, database, clock)
     app = App(
         client=client or create_web_client(settings),
         signing_secret=signing_secret,
+        oauth_settings=(
+            oauth_settings(settings, database, installations) if settings.oauth_enabled else None
+        ),
         request_verification_enabled=not socket_mode,
         process_before_response=True,
         token_verification_enabled=verify_token,
         logger=logging.getLogger("scorecard.bolt"),
     )
     register_all(app, Services(database=database, clock=clock))
+    events.register(app, installations)
     return app
+
+
+def _installations(
+    settings: Settings, database: Database, clock: Callable[[], datetime]
+) -> Installations:
+    """Many workspaces (OAuth mode) keep their tokens in the installation store; one doesn't."""
+    if not settings.oauth_enabled:
+        return Installations(database, clock)
+    return Installations(
+        database,
+        clock,
+        installation_store(settings, database),
+        lambda token: create_web_client(settings, token),
+    )
