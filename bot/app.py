@@ -18,6 +18,13 @@ from handlers.services import Services
 from storage.db import Database
 from storage.types import utc_now
 
+# The answer in a workspace the app has no token for: never installed there, or removed.
+NOT_INSTALLED = (
+    "Scorecard isn't installed in this workspace (any more). A workspace admin can add it again "
+    "with the “Add to Slack” link of whoever runs Scorecard; a scorecard that was here is kept "
+    "for a while after the app is removed."
+)
+
 # Slack asks clients to wait out HTTP 429s; a few retries ride out short bursts.
 RATE_LIMIT_RETRIES = 3
 
@@ -70,6 +77,7 @@ def create_app(
         process_before_response=True,
         token_verification_enabled=verify_token,
         logger=logging.getLogger("scorecard.bolt"),
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     register_all(app, Services(database=database, clock=clock))
     events.register(app, installations)

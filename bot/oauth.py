@@ -163,6 +163,7 @@ def oauth_settings(
     """Bolt's OAuth settings: our stores, our scopes, and `installations` told of each install."""
     client_secret, state_secret = settings.require_oauth_secrets()
     store = installations.store or installation_store(settings, database)
+    oauth_logger = logging.getLogger("scorecard.oauth")
     oauth = OAuthSettings(
         client_id=settings.client_id,
         client_secret=client_secret,
@@ -172,12 +173,12 @@ def oauth_settings(
         state_store=SignedOAuthStateStore(state_secret, database),
         state_expiration_seconds=STATE_EXPIRES_AFTER_SECONDS,
         callback_options=CallbackOptions(success=installations.installed, failure=_failed),
-        logger=logging.getLogger("scorecard.oauth"),
+        logger=oauth_logger,
     )
     # Bolt's default asks auth.test on every request; the answer for a token never changes, and
     # the store is still asked first each time, so a deleted installation stops at once.
     oauth.authorize = InstallationStoreAuthorize(
-        logger=oauth.logger,
+        logger=oauth_logger,
         installation_store=store,
         client_id=settings.client_id,
         client_secret=client_secret,
