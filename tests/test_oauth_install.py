@@ -7,11 +7,14 @@ answered with its own bot token.
 
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlmodel import select
 
 from bot.app import NOT_INSTALLED
+from bot.oauth import BOT_SCOPES
 from bot.slack_clients import WorkspaceClients
 from bot.slack_standin import CLIENT_ID
 from scorecard.importing import import_scorecard
@@ -75,6 +78,16 @@ def test_the_install_page_links_to_slack_with_our_scopes_and_a_state_in_a_cookie
     ]
     assert state_cookie(page) == f"slack-app-oauth-state={query['state'][0]}"
     assert "HttpOnly" in page.headers["Set-Cookie"]
+
+
+def test_an_install_asks_for_the_scopes_the_manifest_lists() -> None:
+    manifest_file = Path(__file__).resolve().parent.parent / "manifest.yml"
+    manifest = yaml.safe_load(manifest_file.read_text(encoding="utf-8"))
+
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+    assert manifest["oauth_config"]["redirect_urls"] == [f"https://YOUR-HOST{REDIRECT_PATH}"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
 
 
 def test_two_workspaces_installed_through_oauth_are_each_answered_with_their_own_token(

@@ -183,9 +183,14 @@ def test_export_then_delete_a_workspace_from_the_command_line(
     # The export brings it back: importing the files restores the scorecard and its readings.
     import_scorecard(slack.database, yaml_file.read_text(encoding="utf-8"))
     assert main(["import", str(csv_file), "--workspace", ALPHA]) == 0
-    reply_alpha = slack.command("/kpi", "list", team=ALPHA)
-    assert "isn't installed" in slack.api.calls("response_url")[-1].params["text"]
-    assert reply_alpha.message == {}
+    assert export_scorecard(slack.database, ALPHA) == exported_before
+    with slack.database.reading() as session:
+        restored = session.exec(
+            select(Reading.value, Reading.logged_by)
+            .join(Scorecard, Scorecard.id == Reading.scorecard_id)
+            .where(Scorecard.workspace == ALPHA)
+        ).all()
+    assert restored == [(12400.0, "U0LEAD")]
 
 
 def test_deleting_or_exporting_an_unknown_workspace_says_so(
