@@ -122,6 +122,11 @@ def test_two_workspaces_installed_through_oauth_are_each_answered_with_their_own
         ).all()
     assert sorted(logged) == [(ALPHA, 12400.0, "U0ALICE"), (BETA, 9000.0, "U0BOB")]
 
+    # A button that opens a modal calls Slack with the token of the workspace it was pressed in.
+    slack.click({"action_id": "open_log_reading", "value": ""}, user="U0SOCIAL", team=BETA)
+    slack.click({"action_id": "open_log_reading", "value": ""}, user="U0SOCIAL", team=ALPHA)
+    assert [call.token for call in slack.api.calls("views.open")] == ["xoxb-beta", "xoxb-alpha"]
+
     clients = WorkspaceClients(slack.settings, slack.database)
     assert clients.client_for(ALPHA).token == "xoxb-alpha"  # type: ignore[union-attr]
     assert clients.client_for(BETA).token == "xoxb-beta"  # type: ignore[union-attr]
