@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.oauth import Installations, installation_store, oauth_settings
+from bot.oauth import wire_installations
 from handlers import events, register_all
 from handlers.services import Services
 from storage.db import Database
@@ -63,16 +63,17 @@ def create_app(
     Quick work (a reading, a trace) is answered inside the request (`process_before_response`):
     Bolt's default ack-first mode polls for the ack every 10 ms, which costs a command ~10 ms and
     most of the throughput. Slow work belongs in lazy listeners. Socket Mode needs no signing
-    secret: Slack authenticates the socket itself.
+    secret: Slack authenticates the socket itself. With SLACK_CLIENT_ID (OAuth mode, see
+    bot/oauth.py) workspaces install through /slack/install and each request gets its own token.
     """
     signing_secret = settings.signing_secret if socket_mode else settings.require_signing_secret()
-    installations = _installations(settings, database, clock)
+    installations, oauth = wire_installations(
+        settings, database, clock, lambda token: create_web_client(settings, token)
+    )
     app = App(
         client=client or create_web_client(settings),
         signing_secret=signing_secret,
-        oauth_settings=(
-            oauth_settings(settings, database, installations) if settings.oauth_enabled else None
-        ),
+        oauth_settings=oauth,
         request_verification_enabled=not socket_mode,
         process_before_response=True,
         token_verification_enabled=verify_token,
@@ -82,17 +83,3 @@ def create_app(
     register_all(app, Services(database=database, clock=clock))
     events.register(app, installations)
     return app
-
-
-def _installations(
-    settings: Settings, database: Database, clock: Callable[[], datetime]
-) -> Installations:
-    """Many workspaces (OAuth mode) keep their tokens in the installation store; one doesn't."""
-    if not settings.oauth_enabled:
-        return Installations(database, clock)
-    return Installations(
-        database,
-        clock,
-        installation_store(settings, database),
-        lambda token: create_web_client(settings, token),
-    )

@@ -157,6 +157,21 @@ class Installations:
             logger.warning("Could not send the welcome DM to %s: %s", installer, error)
 
 
+def wire_installations(
+    settings: Settings,
+    database: Database,
+    clock: Callable[[], datetime],
+    client_for_token: Callable[[str], WebClient],
+) -> tuple[Installations, OAuthSettings | None]:
+    """What create_app needs: who hears of installs and uninstalls, and Bolt's OAuth settings
+    (None in single-workspace mode, where there is no install flow and no installation store)."""
+    if not settings.oauth_enabled:
+        return Installations(database, clock), None
+    store = installation_store(settings, database)
+    installations = Installations(database, clock, store, client_for_token)
+    return installations, oauth_settings(settings, database, installations)
+
+
 def oauth_settings(
     settings: Settings, database: Database, installations: Installations
 ) -> OAuthSettings:
