@@ -153,7 +153,7 @@ class Installations:
         try:
             client = self.client_for_token(token)
             client.chat_postMessage(channel=installer, **render("welcome", arrival=arrival))
-        except SlackApiError as error:  # the install worked; a missing welcome is no reason to fail
+        except (SlackApiError, OSError) as error:  # the install worked all the same
             logger.warning("Could not send the welcome DM to %s: %s", installer, error)
 
 

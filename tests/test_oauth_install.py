@@ -227,3 +227,14 @@ def test_single_workspace_mode_has_no_install_pages(database: Database) -> None:
         assert get(harness.server.url + REDIRECT_PATH + "?code=x&state=y").status == 404
     finally:
         harness.close()
+
+
+def test_an_install_completes_even_when_the_welcome_dm_cannot_be_sent(
+    slack: SlackHarness,
+) -> None:
+    slack.api.fail_next("chat.postMessage", "cannot_dm_bot")
+
+    page = install(slack, ALPHA, bot_token="xoxb-alpha", installer="U0ALICE")
+
+    assert page.status == 200
+    assert stored_bots(slack.database) == [(ALPHA, "xoxb-alpha")]
