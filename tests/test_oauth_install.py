@@ -14,6 +14,7 @@ import yaml
 from sqlmodel import select
 
 from bot.app import NOT_INSTALLED
+from bot.cli import main
 from bot.oauth import BOT_SCOPES
 from bot.slack_clients import WorkspaceClients
 from bot.slack_standin import CLIENT_ID
@@ -238,3 +239,25 @@ def test_an_install_completes_even_when_the_welcome_dm_cannot_be_sent(
 
     assert page.status == 200
     assert stored_bots(slack.database) == [(ALPHA, "xoxb-alpha")]
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"SLACK_CLIENT_ID": CLIENT_ID}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "s"}, "SLACK_STATE_SECRET"),
+    ],
+)
+def test_serving_many_workspaces_names_a_missing_oauth_setting(
+    given: dict[str, str],
+    missing: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for variable in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in {**given, "SLACK_SIGNING_SECRET": "x"}.items():
+        monkeypatch.setenv(variable, value)
+
+    assert main(["serve"]) == 2
+    assert missing in capsys.readouterr().err
