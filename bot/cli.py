@@ -22,6 +22,8 @@ Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...
 Run it for Slack (HTTP):   scorecard serve
 Run it for Slack (socket): scorecard socket
 Digests and nudges:        scorecard clock   (or `scorecard run`: socket and clock together)
+A workspace's data:        scorecard workspace export T0123 --to backup/
+                           scorecard workspace delete T0123
 """
 
 
@@ -115,6 +117,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", action="append", metavar="TEAM_ID", help="only this workspace (repeatable)"
     )
     nudge.set_defaults(run=run_nudge)
+
+    workspace = commands.add_parser(
+        "workspace", help="one workspace's data: export it all, or delete it all now"
+    )
+    workspace_commands = workspace.add_subparsers(
+        dest="workspace_command", metavar="ACTION", required=True
+    )
+    workspace_export = workspace_commands.add_parser(
+        "export", help="write its scorecard (YAML) and readings (CSV) to files"
+    )
+    workspace_export.add_argument("workspace", metavar="TEAM_ID", help="Slack team id, e.g. T0123")
+    workspace_export.add_argument(
+        "--to", default=".", metavar="DIR", help="directory to write into (default: here)"
+    )
+    workspace_export.set_defaults(run=run_workspace_export)
+    workspace_delete = workspace_commands.add_parser(
+        "delete",
+        help="delete its scorecard, readings, history and tokens now (export it first)",
+    )
+    workspace_delete.add_argument("workspace", metavar="TEAM_ID", help="Slack team id, e.g. T0123")
+    workspace_delete.set_defaults(run=run_workspace_delete)
     return parser
 
 
@@ -145,7 +168,7 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
     if arguments.port:
         settings = replace(settings, port=arguments.port)
-    settings.require_bot_token()
+    settings.require_slack_credentials()
     settings.require_signing_secret()
     _migrate(settings)
     serve(settings)
@@ -177,6 +200,8 @@ def run_clock_command(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
@@ -186,7 +211,9 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
     settings.require_bot_token()
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
-    scheduler = build_scheduler(database, app.client)
+    scheduler = build_scheduler(
+        database, app.client, retention=timedelta(days=settings.retention_days)
+    )
     _stop_on_sigterm()
     scheduler.start()
     try:
@@ -299,6 +326,23 @@ def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
             print(f"\n--- to {sent.recipient} in {sent.workspace} ---")
             print(message_to_text(sent.message))
     return EXIT_USER_ERROR if report.failed else EXIT_OK
+
+
+def run_workspace_export(arguments: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from scorecard.workspace_lifecycle import export_workspace
+
+    for path in export_workspace(_migrate(settings), arguments.workspace, Path(arguments.to)):
+        print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def run_workspace_delete(arguments: argparse.Namespace, settings: Settings) -> int:
+    from scorecard.workspace_lifecycle import delete_workspace
+
+    print(delete_workspace(_migrate(settings), arguments.workspace))
+    return EXIT_OK
 
 
 def _stop_on_sigterm() -> None:

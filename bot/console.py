@@ -63,6 +63,7 @@ class Console:
         app_settings = replace(
             settings,
             bot_token="xoxb-console",
+            client_id=None,  # the console is one workspace, whatever the environment says
             signing_secret=secret,
             slack_api_url=self.slack.api_url,
         )

@@ -16,7 +16,8 @@ HEALTH_PATH = "/healthz"
 
 
 class ScorecardWSGI:
-    """POST /slack/events goes to Bolt; GET /healthz answers 200 when the database answers."""
+    """POST /slack/events goes to Bolt, and so do GET /slack/install and /slack/oauth_redirect in
+    OAuth mode (bot/oauth.py); GET /healthz answers 200 when the database answers."""
 
     def __init__(self, app: App, database: Database) -> None:
         self.slack = SlackRequestHandler(app, path=SLACK_PATH)

@@ -5,6 +5,7 @@ HTTP to it, so requests go through the SDK's encoding, retries and error handlin
 would against slack.com. Answers are shaped like Slack's, and failures can be injected per method.
 """
 
+import base64
 import contextlib
 import itertools
 import json
@@ -43,6 +44,11 @@ JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", 
 # Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
 CONNECTIONS_OPEN = "apps.connections.open"
 APP_TOKEN_PREFIX = "xapp-"
+# The OAuth code exchange: authenticated with the app's client id and secret, not a token.
+OAUTH_ACCESS = "oauth.v2.access"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "standin-client-secret"
+APP_ID = "A0SCORECARD"
 
 Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
@@ -70,6 +76,19 @@ class SharedFile:
     channel_id: str
     initial_comment: str
     thread_ts: str | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one OAuth code installs: the app in `team_id`, by `installer`, with `bot_token`."""
+
+    code: str
+    team_id: str
+    bot_token: str
+    installer: str
+    team_name: str
+    bot_user_id: str = BOT_USER_ID
+    scope: str = "commands,chat:write"
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,11 @@ class SlackStandIn:
         self._shared_files: list[SharedFile] = []
         # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
         self.socket_mode_url: str | None = None
+        # The app's credentials that oauth.v2.access accepts (HTTP Basic, as the SDK sends them).
+        self.client_id, self.client_secret = CLIENT_ID, CLIENT_SECRET
+        self._grants: dict[str, Grant] = {}  # by code, until it is exchanged
+        self._installed: dict[str, Grant] = {}  # by bot token
+        self._revoked: set[str] = set()
         self._server = BackgroundServer(
             _StandInServer((LOOPBACK, 0), _handler_for(self)), "slack-standin"
         )
@@ -148,6 +172,30 @@ class SlackStandIn:
     ) -> None:
         with self._arrived:
             self._users[user_id] = StandInUser(user_id, tz, away, status_text, deleted, is_admin)
+
+    def grant(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        bot_token: str,
+        installer: str,
+        team_name: str = "",
+        scope: str = "commands,chat:write",
+    ) -> Grant:
+        """Slack's side of an install: `oauth.v2.access` with `code` (once) answers with this
+        workspace's bot token, and `auth.test` with that token answers for this workspace."""
+        grant = Grant(
+            code, team_id, bot_token, installer, team_name or f"Team {team_id}", scope=scope
+        )
+        with self._arrived:
+            self._grants[code] = grant
+        return grant
+
+    def revoke(self, token: str) -> None:
+        """Calls with `token` answer `token_revoked`, as after an uninstall."""
+        with self._arrived:
+            self._revoked.add(token)
 
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
@@ -212,8 +260,17 @@ class SlackStandIn:
 
     # Answering
 
-    def handle(self, path: str, params: Params, token: str | None) -> tuple[int, Answer, int]:
-        """Record one request and work out (HTTP status, JSON answer, Retry-After seconds)."""
+    def handle(
+        self,
+        path: str,
+        params: Params,
+        token: str | None,
+        credentials: tuple[str, str] | None = None,
+    ) -> tuple[int, Answer, int]:
+        """Record one request and work out (HTTP status, JSON answer, Retry-After seconds).
+
+        `credentials` are (client id, client secret) from an HTTP Basic Authorization header.
+        """
         if path.startswith(RESPONSE_PREFIX):
             self._record(RecordedCall(RESPONSE_URL, params, None, time.time()))
             return 200, {"ok": True}, 0
@@ -228,11 +285,18 @@ class SlackStandIn:
             failure = _pop(self._failures, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
+        if method == OAUTH_ACCESS:
+            return 200, self._oauth_access(params, credentials), 0
+        if token in self._revoked:
+            return 200, {"ok": False, "error": "token_revoked"}, 0
         expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
         if not token or not token.startswith(expected_token):
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
+        installed = self._installed.get(token)
+        if method == "auth.test" and installed is not None:
+            return 200, self._installed_auth_test(installed), 0
         answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
@@ -278,6 +342,48 @@ class SlackStandIn:
             "team_id": self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _installed_auth_test(self, grant: Grant) -> Answer:
+        return {
+            "ok": True,
+            "url": f"https://{grant.team_id.lower()}.slack.com/",
+            "team": grant.team_name,
+            "user": "scorecard",
+            "team_id": grant.team_id,
+            "user_id": grant.bot_user_id,
+            "bot_id": "B" + grant.team_id[1:],
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_access(self, params: Params, credentials: tuple[str, str] | None) -> Answer:
+        """Exchange a code for a workspace's bot token, shaped like Slack's oauth.v2.access."""
+        client_id, client_secret = credentials or (
+            str(params.get("client_id", "")),
+            str(params.get("client_secret", "")),
+        )
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        with self._arrived:
+            grant = self._grants.pop(str(params.get("code", "")), None)
+            if grant is not None:
+                self._installed[grant.bot_token] = grant
+                self._revoked.discard(grant.bot_token)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": grant.installer},
+            "scope": grant.scope,
+            "token_type": "bot",
+            "access_token": grant.bot_token,
+            "bot_user_id": grant.bot_user_id,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
             "is_enterprise_install": False,
         }
 
@@ -556,8 +662,9 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 self._send(400, {"ok": False, "error": "invalid_json"}, 0)
                 return
             token_param = params.pop("token", None)
-            token = _bearer(self.headers.get("Authorization")) or token_param
-            self._send(*standin.handle(path, params, token))
+            authorization = self.headers.get("Authorization")
+            token = _bearer(authorization) or token_param
+            self._send(*standin.handle(path, params, token, _basic(authorization)))
 
         def _send(self, status: int, answer: Answer, retry_after: int) -> None:
             payload = json.dumps(answer).encode()
@@ -573,6 +680,18 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
     return StandInHandler
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    """(client id, client secret) from `Authorization: Basic …`, as oauth.v2.access is called."""
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
+    except ValueError:
+        return None
+    client_id, _, client_secret = decoded.partition(":")
+    return client_id, client_secret
 
 
 def _bearer(header: str | None) -> str | None:

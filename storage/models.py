@@ -7,6 +7,8 @@ re-imported scorecard file are archived, not deleted, so their readings and hist
 
 from datetime import date, datetime
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     Column,
@@ -303,3 +305,29 @@ class Snooze(SQLModel, table=True):
     until: datetime = Field(sa_column=_moment(nullable=False))
     by: str
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class WorkspaceUninstall(SQLModel, table=True):
+    """A workspace that removed the app: its scorecard is kept until the retention period ends.
+
+    No row: installed (or never seen). A reinstall removes the row, so the scorecard stays.
+    """
+
+    __tablename__ = "workspace_uninstalls"
+
+    workspace: str = Field(max_length=32, primary_key=True)
+    uninstalled_at: datetime = Field(sa_column=_moment(nullable=False))
+    reason: str = Field(max_length=32)  # the Slack event: app_uninstalled or tokens_revoked
+
+
+# Slack's OAuth installations, bot tokens and install states: slack-sdk's own tables, defined by
+# its SQLAlchemy stores, created by our migrations (0011) and read and written by those stores.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    SQLModel.metadata, SQLAlchemyInstallationStore.default_installations_table_name
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
+    SQLModel.metadata, SQLAlchemyInstallationStore.default_bots_table_name
+)
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name
+)
