@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.services import Services
+from handlers.slack_text import decode_command_text
 from scorecard.errors import UserError
 from storage.db import Database
 
@@ -29,7 +30,7 @@ class Request:
             workspace=command.get("team_id", ""),
             user=command.get("user_id", ""),
             channel=command.get("channel_id", ""),
-            text=command.get("text") or "",
+            text=decode_command_text(command.get("text") or ""),
             now=services.clock(),
             database=services.database,
         )

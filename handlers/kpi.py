@@ -37,6 +37,15 @@ def _store(request: Request, reading: NewReading) -> Message:
     return render("kpi_logged", logged=logged)
 
 
+def replace_reading(request: Request) -> Message:
+    """`/kpi replace`: `/kpi log`, without asking before replacing the day's reading."""
+    with request.database.reading() as session:
+        reading = read_reading(
+            session, request.workspace, request.text, request.now, replacing=True
+        )
+    return _store(request, reading)
+
+
 def show_kpi(request: Request) -> Message:
     with request.database.reading() as session:
         detail = kpi_detail(session, request.workspace, request.text, request.now)
@@ -77,6 +86,13 @@ KPI = SlashCommand(
             "Record a reading. The date defaults to today; anything after it is a note.",
             log_reading,
             aliases=("add", "record"),
+        ),
+        Subcommand(
+            "replace",
+            "/kpi replace <kpi> <value> [date] [note]",
+            "/kpi replace response time 4 2026-11-20",
+            "Like log, for correcting a day's reading: no question when it differs a lot.",
+            replace_reading,
         ),
         Subcommand(
             "show",
