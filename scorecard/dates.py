@@ -78,6 +78,26 @@ def parse_day(tokens: Sequence[str], today: date) -> Found | None:
     return _read_day(words, today)
 
 
+def parse_full_date(text: str) -> date | None:
+    """A date written with its year, as files hold them: "2026-11-20", "20.11.2026",
+    "20-11-2026", "20 Nov 2026". None when the text is not one; a Question when it looks like a
+    date but can't be read ("31.11.2026")."""
+    words = [word.strip(_EDGE_PUNCTUATION).casefold() for word in text.split()]
+    if not words or not any(char.isdigit() for char in text):
+        return None
+    for read in (_iso_date, _day_month_year, _day_and_month):
+        found = read(words, date.max)
+        if found is not None and found[1] == len(words) and (len(words) == 1 or _has_year(words)):
+            return found[0]
+    if _DATE_SHAPE.match(words[0]):
+        raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
+    return None
+
+
+def _has_year(words: list[str]) -> bool:
+    return any(_YEAR.match(word) for word in words)
+
+
 def _read_day(words: list[str], today: date) -> Found | None:
     readers: list[Callable[[list[str], date], Found | None]] = [
         _relative_day,

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from scorecard.dates import parse_full_date
 from scorecard.errors import UserError
 from scorecard.schedules import parse_schedule
 from scorecard.values import NUMBER_FORMATS, number_format_named, parse_value
@@ -127,9 +128,11 @@ def read_date(value: Any, item: Mapping[str, Any]) -> date:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+            day = parse_full_date(value)
+        except UserError:  # shaped like a date, but not one: the message below says how to write it
+            day = None
+        if day is not None:
+            return day
     raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
 
 

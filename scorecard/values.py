@@ -53,6 +53,12 @@ SECONDS_PER = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
     **dict.fromkeys(("d", "day", "days"), 86400),
 }
+# Units that agree with their number ("1 hour", "2 guests") follow English rules; these don't.
+PLURAL_OF = {"person": "people", "child": "children"}
+SINGULAR_OF = {plural: singular for singular, plural in PLURAL_OF.items()}
+UNCHANGING_UNITS = frozenset(
+    ("min", "mins", "sec", "secs", "hrs", "pts", "pct", "percent", "kwh", "news", "series")
+)
 # Below this, numbers are shown in full with thousands separators; from it on as 1.25M or 2.5bn.
 SHORT_FORM_FROM = 1e6
 # A reading within this factor of a KPI's scale is plausible; one at least OFF_SCALE times away
@@ -435,4 +441,20 @@ def _with_unit(number: str, unit: str) -> str:
         return unit + number
     if unit == "%":
         return number + "%"
-    return f"{number} {unit}"
+    return f"{number} {unit_agreeing(unit, number == '1')}"
+
+
+def unit_agreeing(unit: str, one: bool) -> str:
+    """A unit written as a word, agreeing with its number: ("hours", one) -> "hour",
+    ("guest", not one) -> "guests". Abbreviations ("h", "min", "km") and symbols stay as they are;
+    only the last word of a unit changes ("active users" -> "active user")."""
+    head, _, word = unit.rpartition(" ")
+    if not word.isalpha() or word.casefold() in UNCHANGING_UNITS or len(word) < 3:
+        return unit
+    singular = SINGULAR_OF.get(word, word[:-1] if _looks_plural(word) else word)
+    changed = singular if one else PLURAL_OF.get(singular, word if word != singular else word + "s")
+    return f"{head} {changed}" if head else changed
+
+
+def _looks_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3
