@@ -21,7 +21,7 @@ from datetime import date
 
 from scorecard import matching
 from scorecard.dates import parse_day
-from scorecard.errors import Question, UserError
+from scorecard.errors import Choice, Question, UserError
 from scorecard.values import looks_like_value
 
 EXAMPLE = "`/kpi log instagram followers 12.4k`"
@@ -127,7 +127,45 @@ def split_log_arguments(
             raise UserError(f"Which KPI is {words[0].text} for? Put its name first: {EXAMPLE}.")
         raise UserError(f"What was the value in “{text.strip()}”? Try {EXAMPLE}.")
     best = max(splits, key=_preference)
+    _ask_if_read_two_ways(text, words, best, splits)
     return _finish(text, words, best)
+
+
+def _ask_if_read_two_ways(
+    text: str, words: list[_Word], best: _Split, splits: list[_Split]
+) -> None:
+    """ "response time 4 nov 20": 4 for 20 Nov, or 20 for 4 Nov? Asks, with both as choices."""
+    rivals = [
+        split
+        for split in splits
+        if (split.kpi_text, split.placed, split.end) == (best.kpi_text, best.placed, best.end)
+        and split.day is not None
+        and split.day.day is not None
+    ]
+    readings = {(split.value_at, split.day.day): split for split in rivals if split.day}
+    if len(readings) < 2:
+        return
+    found = sorted((_finish(text, words, split) for split in readings.values()), key=_day_of)
+    raise Question(
+        "Is that " + " or ".join(_described(reading) for reading in found) + "?",
+        [Choice(_described(reading), "/kpi", _log_text(reading)) for reading in found],
+    )
+
+
+def _day_of(arguments: LogArguments) -> date:
+    return arguments.day or date.min
+
+
+def _described(arguments: LogArguments) -> str:
+    day = _day_of(arguments)
+    return f"{arguments.value_text} for {day:%a} {day.day} {day:%b}"
+
+
+def _log_text(arguments: LogArguments) -> str:
+    """The `/kpi` text that logs exactly these arguments: the date in ISO, so it reads one way."""
+    day = arguments.day.isoformat() if arguments.day else ""
+    parts = ("log", arguments.kpi_text, arguments.value_text, day, arguments.note)
+    return " ".join(part for part in parts if part)
 
 
 def _split_after_quoted_name(
@@ -256,8 +294,8 @@ def _value_length(words: list[_Word], at: int, unit: str) -> int:
         if any(word.is_separator for word in span):
             continue
         joined = " ".join(word.text for word in span)
-        if looks_like_value(joined, unit):
-            return length
+        if looks_like_value(joined, unit) or looks_like_value(joined):
+            return length  # "52k usd" for a KPI in €: the value, so the refusal can say why
     return 1 if looks_like_value(words[at].text, unit) or looks_like_value(words[at].text) else 0
 
 
