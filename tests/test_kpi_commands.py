@@ -188,7 +188,9 @@ def test_another_workspace_sees_nothing_of_ours(team: SlackHarness) -> None:
 def test_user_text_is_escaped_so_nobody_gets_pinged(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD.replace("name: Instagram followers", 'name: "<!channel> hype"'))
 
-    reply = slack.command("/kpi", "log instagram_followers 12000 <!here> look & see")
+    reply = slack.command(
+        "/kpi", "log instagram_followers 12000 <!here> look &amp; see &lt;!channel&gt;"
+    )
 
     blocks = str(reply.message["blocks"])
     assert "<!channel>" not in blocks and "<!here>" not in blocks
