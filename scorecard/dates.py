@@ -25,6 +25,7 @@ Something shaped like a date that can't be read ("31.11.2026", "31 nov", "3/4") 
 `Question` rather than being left to become the start of a note.
 """
 
+import difflib
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -43,6 +44,10 @@ RELATIVE_PERIODS = {"week": {"weeks": 1}, "month": {"months": 1}}
 EXTRA_WEEKDAYS = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 AGO_UNITS = ("day", "days", "week", "weeks", "month", "months")
 WORDS_FOR_ONE = ("a", "an", "one")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTH_NAMES = tuple(f"{date(2000, month, 1):%B}".casefold() for month in range(1, 13))
+# How close (0-1, difflib's ratio) a word must be to a day or month name to be taken as a typo.
+MISSPELLED_NAME_CUTOFF = 0.8
 # How many years back a day without a year may be, e.g. 29 Feb in a leap year.
 YEARS_TO_LOOK_BACK = 8
 
@@ -91,7 +96,36 @@ def parse_full_date(text: str) -> date | None:
             return found[0]
     if _DATE_SHAPE.match(words[0]):
         raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
+    misspelled = _misspelled_day(words)
+    if misspelled is not None:
+        typed, meant = misspelled
+        raise Question(
+            f"“{typed}” looks like a date: did you mean “{meant}”? "
+            "Type the command again with the date as you meant it."
+        )
     return None
+
+
+def _misspelled_day(words: list[str]) -> tuple[str, str] | None:
+    """ "last fryday", "wensday", "20 novmber": a day or month name typed a little wrong, with
+    the words it probably meant. Plurals and possessives ("mondays", "monday's") are not typos."""
+    if words[0] in ("last", "next", "this") and len(words) > 1:
+        name = _close_to(words[1], WEEKDAY_NAMES)
+        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
+    if _DAY_OF_MONTH.match(words[0]) and len(words) > 1:
+        name = _close_to(words[1], MONTH_NAMES)
+        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
+    name = _close_to(words[0], WEEKDAY_NAMES)
+    return (words[0], name) if name else None
+
+
+def _close_to(word: str, names: Sequence[str]) -> str | None:
+    if len(word) < 4 or _ENGLISH.weekday(word) is not None or _ENGLISH.month(word) is not None:
+        return None
+    if any(word.startswith(name) for name in names):
+        return None
+    close = difflib.get_close_matches(word, names, n=1, cutoff=MISSPELLED_NAME_CUTOFF)
+    return close[0] if close else None
 
 
 def _has_year(words: list[str]) -> bool:
@@ -117,7 +151,36 @@ def _read_day(words: list[str], today: date) -> Found | None:
             return found
     if _DATE_SHAPE.match(words[0]):
         raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
+    misspelled = _misspelled_day(words)
+    if misspelled is not None:
+        typed, meant = misspelled
+        raise Question(
+            f"“{typed}” looks like a date: did you mean “{meant}”? "
+            "Type the command again with the date as you meant it."
+        )
     return None
+
+
+def _misspelled_day(words: list[str]) -> tuple[str, str] | None:
+    """ "last fryday", "wensday", "20 novmber": a day or month name typed a little wrong, with
+    the words it probably meant. Plurals and possessives ("mondays", "monday's") are not typos."""
+    if words[0] in ("last", "next", "this") and len(words) > 1:
+        name = _close_to(words[1], WEEKDAY_NAMES)
+        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
+    if _DAY_OF_MONTH.match(words[0]) and len(words) > 1:
+        name = _close_to(words[1], MONTH_NAMES)
+        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
+    name = _close_to(words[0], WEEKDAY_NAMES)
+    return (words[0], name) if name else None
+
+
+def _close_to(word: str, names: Sequence[str]) -> str | None:
+    if len(word) < 4 or _ENGLISH.weekday(word) is not None or _ENGLISH.month(word) is not None:
+        return None
+    if any(word.startswith(name) for name in names):
+        return None
+    close = difflib.get_close_matches(word, names, n=1, cutoff=MISSPELLED_NAME_CUTOFF)
+    return close[0] if close else None
 
 
 def describe_day(day: date, today: date) -> str:

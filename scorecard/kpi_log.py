@@ -20,6 +20,7 @@ from scorecard.values import (
     number_format_named,
     parse_value,
     plain_number,
+    unmistakable,
     usual_number_format,
 )
 from scorecard.vocabulary import OFF_TRACK
@@ -157,7 +158,7 @@ def _understand(
     except AmbiguousValue as unsure:
         choices = [
             Choice(
-                format_value(reading, kpi.unit), "/kpi", _log_command(kpi, reading, day, arguments)
+                unmistakable(reading, kpi.unit), "/kpi", _log_command(kpi, reading, day, arguments)
             )
             for reading in unsure.readings
         ]

@@ -197,6 +197,15 @@ def looks_like_value(token: str, unit: str = "") -> bool:
     return True
 
 
+def unmistakable(value: float, unit: str = "") -> str:
+    """A value written so nobody can misread its separators, whatever they are used to: digits
+    grouped by spaces and a decimal point, "1 350" or "1.35", with the unit ("€52 000")."""
+    whole, _, fraction = plain_number(value).partition(".")
+    sign = MINUS if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", " ")
+    return sign + _with_unit(grouped + (f".{fraction.rstrip('0')}" if fraction else ""), unit)
+
+
 def plain_number(value: float) -> str:
     """A number written so any parser reads it one way: 1350, 1.35, −0.04 as "-0.04", and
     1.125 as "1.1250" (three decimals alone could be read as 1,125)."""
@@ -305,7 +314,7 @@ def _settle(
     if usual_format is not None:
         return decimal if usual_format.reads_as_decimal(separator) else grouped
     raise AmbiguousValue(
-        f"Is “{typed}” {format_value(grouped, unit)} or {format_value(decimal, unit)}? "
+        f"Is “{typed}” {unmistakable(grouped, unit)} or {unmistakable(decimal, unit)}? "
         f"Set `number_format` in the scorecard's settings to stop this question.",
         typed,
         readings,

@@ -102,6 +102,8 @@ def test_the_date_must_be_at_the_start() -> None:
         ("3/4", "“3/4” could be 4 Mar or 3 Apr"),
         ("31.11.2026", "“31.11.2026” isn't a real date"),
         ("2026.11.40", "looks like a date, but I can't read it"),
+        ("last fryday", "did you mean “last friday”"),
+        ("20 novmber", "did you mean “20 november”"),
     ],
 )
 def test_impossible_or_ambiguous_dates_are_explained(typed: str, complaint: str) -> None:

@@ -148,8 +148,8 @@ ROWS: list[Row] = [
     Row(FR, "log items per order 1,350", Stored("items_per_order", 1.35)),
     Row(FR, "log repeat revenue 52 000,50 €", Stored("repeat_revenue", 52000.5)),
     # Nothing settles it in a UTC scorecard: ask, with both readings as choices.
-    Row(EN, "log nps 1.350", Asks("Is “1.350” 1,350 or 1.35?", ("1,350", "1.35"))),
-    Row(EN, "log nps 1,350", Asks("Is “1,350” 1,350 or 1.35?", ("1,350", "1.35"))),
+    Row(EN, "log nps 1.350", Asks("Is “1.350” 1 350 or 1.35?", ("1 350", "1.35"))),
+    Row(EN, "log nps 1,350", Asks("Is “1,350” 1 350 or 1.35?", ("1 350", "1.35"))),
     Row(NL, "log nps 1.350", Stored("nps", 1350)),  # 1.234,5 is usual in the Netherlands
     Row(NL, "log nps 1,350", Stored("nps", 1.35)),
     Row(EU, "log nps 1.350", Stored("nps", 1350)),
@@ -232,7 +232,21 @@ ROWS: list[Row] = [
     Row(EN, "log instagram followers 12.4k 3/4", Asks("could be 4 Mar or 3 Apr")),
     Row(EN, "log instagram followers 12.4k 2026-02-30", Asks("isn't a real date")),
     Row(EN, "log instagram followers 12.4k mon 20 nov", Asks("is a Friday, not a Monday")),
+    Row(EN, "log response time 4 last fryday", Asks("did you mean “last friday”?")),
+    Row(EN, "log response time 4 on wensday", Asks("did you mean “wednesday”?")),
+    Row(EN, "log response time 4 20 novmber", Asks("did you mean “20 november”?")),
+    Row(EN, "log instagram followers wensday 12.4k", Asks("did you mean “wednesday”?")),
     # ...while words that are not dates stay the note.
+    Row(
+        EN,
+        "log response time 4 mondays are slow",
+        Stored("response_time", 4, note="mondays are slow"),
+    ),
+    Row(
+        EN,
+        "log response time 4 20 members asked",
+        Stored("response_time", 4, note="20 members asked"),
+    ),
     Row(
         EN,
         "log instagram followers 12.4k on track again",
