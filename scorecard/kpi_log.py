@@ -32,6 +32,7 @@ from storage.readings import (
     latest_by_author,
     newest_readings,
     reading_before,
+    reading_for_day,
     recent_readings,
 )
 from storage.scorecards import KpiLabel, kpi_labels_of, kpis_of
@@ -148,7 +149,7 @@ def _understand(
         [name for label in labels for name in kpi_names(label)],
         unit_of=lambda name: units.get(name.casefold(), ""),
     )
-    label = _kpi_meant(arguments, labels, today)
+    label = _kpi_meant(arguments, labels)
     kpi = _load(session, label)
     day = arguments.day or today
     _refuse_future(day, today)
@@ -187,7 +188,7 @@ def number_format_of(scorecard: Scorecard) -> NumberFormat | None:
     return number_format_named(scorecard.number_format) if scorecard.number_format else None
 
 
-def _kpi_meant(arguments: LogArguments, labels: list[KpiLabel], today: date) -> KpiLabel:
+def _kpi_meant(arguments: LogArguments, labels: list[KpiLabel]) -> KpiLabel:
     """The KPI the words name, when that is certain; otherwise "Did you mean …?" with a choice
     per candidate, each the same command with the KPI's key."""
     found = matching.resolve(arguments.kpi_text, labels, kpi_names)
@@ -196,8 +197,8 @@ def _kpi_meant(arguments: LogArguments, labels: list[KpiLabel], today: date) -> 
     candidates = found or [
         label for label in [matching.closest(arguments.kpi_text, labels, kpi_names)] if label
     ]
-    if not candidates:
-        find_one(arguments.kpi_text, labels, kpi_names, "KPI", LIST_KPIS)  # says what is missing
+    if not candidates:  # nothing even close: find_one says so
+        return find_one(arguments.kpi_text, labels, kpi_names, "KPI", LIST_KPIS)
     names = " or ".join(f"*{label.name}*" for label in candidates[:5])
     rest = " ".join(
         part for part in (arguments.value_text, _iso(arguments.day), arguments.note) if part
@@ -213,7 +214,7 @@ def _ask_before_replacing(
     session: Session, kpi: Kpi, value: float, day: date, today: date, arguments: LogArguments
 ) -> None:
     """A reading for a day that already has a very different one: replace it, or keep it?"""
-    replaced = next((r for r in newest_readings(session, kpi.id, 50) if r.period == day), None)
+    replaced = reading_for_day(session, kpi.id, day)
     if replaced is None or replaced.value == value:
         return
     larger = max(abs(replaced.value), abs(value))

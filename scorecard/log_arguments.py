@@ -104,12 +104,13 @@ def split_log_arguments(
     kpi_names: Sequence[str],
     unit_of: Callable[[str], str],
 ) -> LogArguments:
-    """`<kpi words> <value> [date words] [note...]` -> LogArguments; UserError if unreadable.
+    """`<kpi words> <value> [date words] [note...]` (or the date before the value) ->
+    LogArguments; UserError naming the words when there is no value, Question for a date that
+    can't be read or a text that reads two ways ("4 nov 20").
 
-    Among the words that read as a value, the split is the one whose preceding words match a
-    KPI name exactly (the longest such name), else best by fuzzy score, else the first value.
-    `unit_of(name)` gives the unit of a KPI name from `kpi_names`, so "2h" counts as a value
-    for a KPI kept in hours. The date, if any, must come straight after the value.
+    Among the labellings, the one whose KPI words match a KPI name exactly (the longest such
+    name) wins, else the best by fuzzy score, else the first value. `unit_of(name)` gives the
+    unit of a KPI name from `kpi_names`, so "2h" counts as a value for a KPI kept in hours.
     """
     if not text.strip():
         raise UserError(f"What should I log? Try {EXAMPLE}.")
