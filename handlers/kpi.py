@@ -83,7 +83,8 @@ KPI = SlashCommand(
             "log",
             "/kpi log <kpi> <value> [date] [note]",
             "/kpi log instagram followers 12.4k yesterday after the giveaway",
-            "Record a reading. The date defaults to today; anything after it is a note.",
+            "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
+            "the value and defaults to today; the rest is a note. Asks when unsure.",
             log_reading,
             aliases=("add", "record"),
         ),

@@ -20,6 +20,8 @@ from sqlmodel import select
 
 from bot.slack_standin import RESPONSE_URL
 from scorecard.importing import import_scorecard
+from scorecard.kpi_log import InvalidReading, log_reading_for
+from scorecard.reading_import import import_readings
 from storage.db import Database
 from storage.models import Kpi, Reading, Scorecard
 from tests.conftest import TEST_NOW
@@ -547,3 +549,73 @@ def _choice_labels(reply: Reply) -> tuple[str, ...]:
     return tuple(
         button["text"]["text"] for button in _buttons(reply) if button["action_id"] != "choice_none"
     )
+
+
+def _kpi_id(database: Database, workspace: str, key: str) -> int:
+    with database.reading() as session:
+        scorecard = session.exec(select(Scorecard).where(Scorecard.workspace == workspace)).one()
+        kpi = session.exec(
+            select(Kpi).where(Kpi.scorecard_id == scorecard.id, Kpi.key == key)
+        ).one()
+        assert kpi.id is not None
+        return kpi.id
+
+
+@pytest.mark.parametrize(
+    ("workspace", "key", "typed", "stored"),
+    [
+        (EN, FOLLOWERS, "12 400", 12400),
+        (EN, "repeat_revenue", "€52.000", 52000),  # the KPI's scale settles it
+        (NL, "nps", "1.350", 1350),  # 1.234,5 is usual in the Netherlands
+        (EU, FOLLOWERS, "12,000", 12),  # the setting settles it for everyone
+    ],
+)
+def test_the_log_reading_modal_reads_values_with_the_same_parser(
+    phrases: SlackHarness, workspace: str, key: str, typed: str, stored: float
+) -> None:
+    row = Row(workspace, "", Refuses(""))
+    _start_from(phrases.database, row)
+    kpi_id = _kpi_id(phrases.database, workspace, key)
+
+    with phrases.database.writing() as session:
+        log_reading_for(session, workspace, kpi_id, typed, None, "", "U0MODAL", TEST_NOW)
+
+    [reading] = _new_readings(phrases.database, row)
+    assert (reading.kpi_key, reading.value) == (key, stored)
+
+
+def test_the_modal_asks_through_its_field_when_nothing_settles_the_number(
+    phrases: SlackHarness,
+) -> None:
+    _start_from(phrases.database, Row(EN, "", Refuses("")))
+    kpi_id = _kpi_id(phrases.database, EN, "nps")
+
+    with phrases.database.writing() as session, pytest.raises(InvalidReading) as raised:
+        log_reading_for(session, EN, kpi_id, "1.350", None, "", "U0MODAL", TEST_NOW)
+
+    assert raised.value.field == "value"
+    assert "Is “1.350” 1 350 or 1.35?" in raised.value.message
+    assert "Type 1350 or 1.35." in raised.value.message
+
+
+def test_a_readings_csv_reads_values_and_dates_with_the_same_parsers(phrases: SlackHarness) -> None:
+    """Files write numbers as exports do (a decimal dot), whatever the scorecard's setting."""
+    _start_from(phrases.database, Row(EU, "", Refuses("")))
+    csv_text = (
+        "kpi,period,value\n"
+        "items_per_order,2026-11-20,1.350\n"
+        'instagram_followers,20.11.2026,"12 400"\n'
+        "repeat_revenue,20 Nov 2026,€52k\n"
+    )
+
+    import_readings(phrases.database, csv_text, EU, TEST_NOW)
+
+    stored = {
+        (r.kpi_key, r.period, r.value)
+        for r in _new_readings(phrases.database, Row(EU, "", Refuses("")))
+    }
+    assert stored == {
+        ("items_per_order", FRIDAY, 1.35),
+        (FOLLOWERS, FRIDAY, 12400),
+        ("repeat_revenue", FRIDAY, 52000),
+    }
