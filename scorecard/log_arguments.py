@@ -118,10 +118,11 @@ def split_log_arguments(
     if quoted:
         return _split_after_quoted_name(text, quoted, today, kpi_names, unit_of)
     words = _words(text, 0)
+    days = _days(words, today)
     splits = [
         split
         for kpi_end in range(1, len(words))
-        for split in _splits_at(text, words, kpi_end, today, kpi_names, unit_of)
+        for split in _splits_at(text, words, days, kpi_end, kpi_names, unit_of)
     ]
     if not splits:
         if looks_like_value(words[0].text):
@@ -180,7 +181,7 @@ def _split_after_quoted_name(
     words = _words(text, quoted.end())
     start = next((i for i, word in enumerate(words) if not word.is_separator), len(words))
     unit = _unit(kpi_text, kpi_names, unit_of)
-    found = _reading_at(words, start, unit, today)
+    found = _reading_at(words, _days(words, today), start, unit)
     if not found:
         raise UserError(f"What was the value of {kpi_text}? Try {EXAMPLE}.")
     value_at, length, day = max(found, key=lambda reading: _placed(reading))
@@ -203,8 +204,8 @@ def _words(text: str, offset: int) -> list[_Word]:
 def _splits_at(
     text: str,
     words: list[_Word],
+    days: list[_Day | None],
     kpi_end: int,
-    today: date,
     kpi_names: Sequence[str],
     unit_of: Callable[[str], str],
 ) -> list[_Split]:
@@ -215,7 +216,7 @@ def _splits_at(
     name_words = words[:kpi_end]
     while name_words and name_words[-1].is_separator:
         name_words = name_words[:-1]
-    if not name_words or start >= len(words) or not _may_start_a_reading(words[start]):
+    if not name_words or not _may_start_a_reading(words, days, start):
         return []  # cheap checks first: naming the KPI below scores every KPI name
     kpi_text = text[name_words[0].start : name_words[-1].end].strip(" ,;")
     score, name = _name_score(kpi_text, kpi_names)
@@ -223,12 +224,12 @@ def _splits_at(
     separated = start > kpi_end
     return [
         _Split(kpi_text, value_at, length, day, score, separated)
-        for value_at, length, day in _reading_at(words, start, unit, today)
+        for value_at, length, day in _reading_at(words, days, start, unit)
     ]
 
 
 def _reading_at(
-    words: list[_Word], start: int, unit: str, today: date
+    words: list[_Word], days: list[_Day | None], start: int, unit: str
 ) -> list[tuple[int, int, _Day | None]]:
     """The ways the words from `start` read as a value and a date: (value_at, value_length, day).
 
@@ -237,13 +238,18 @@ def _reading_at(
     readings: list[tuple[int, int, _Day | None]] = []
     length = _value_length(words, start, unit)
     if length:
-        readings.append((start, length, _day_at(words, start + length, today)))
-    day = _day_at(words, start, today)
+        readings.append((start, length, days[start + length]))
+    day = days[start]
     if day is not None:
         length = _value_length(words, start + day.length, unit)
         if length:
             readings.append((start + day.length, length, day))
     return readings
+
+
+def _days(words: list[_Word], today: date) -> list[_Day | None]:
+    """For each word (and the end), the date that starts there, if one does: read once."""
+    return [_day_at(words, at, today) for at in range(len(words) + 1)]
 
 
 def _day_at(words: list[_Word], at: int, today: date) -> _Day | None:
@@ -259,11 +265,16 @@ def _day_at(words: list[_Word], at: int, today: date) -> _Day | None:
     return _Day(at, found[1], found[0]) if found is not None else None
 
 
-def _may_start_a_reading(word: _Word) -> bool:
-    """Every value holds a digit in its first word, and so does nearly every date; "yesterday",
-    "today", "last friday" and "on 20 nov" start with a letter, so any word may: the check only
-    skips separators."""
-    return not word.is_separator
+def _may_start_a_reading(words: list[_Word], days: list[_Day | None], start: int) -> bool:
+    """Every value starts with a word holding a digit ("12.4k", the 90 of "90 min"), either at
+    `start` or right after a date that starts there ("yesterday 12.4k")."""
+    day = days[start] if start < len(words) else None
+    value_at = start + day.length if day is not None else start
+    return any(_has_digit(words[at]) for at in {start, value_at} if at < len(words))
+
+
+def _has_digit(word: _Word) -> bool:
+    return any(character.isdigit() for character in word.text)
 
 
 def _name_score(kpi_text: str, kpi_names: Sequence[str]) -> tuple[float, str | None]:
@@ -288,7 +299,7 @@ def _value_length(words: list[_Word], at: int, unit: str) -> int:
     the value is missing."""
     if at >= len(words) or words[at].is_separator:
         return 0
-    if not any(character.isdigit() for character in words[at].text):
+    if not _has_digit(words[at]):
         return 0  # every value starts with a word holding a digit
     for length in range(min(LONGEST_VALUE, len(words) - at), 1, -1):
         span = words[at : at + length]
