@@ -16,6 +16,7 @@ raises `AmbiguousValue` (a Question) with both readings, and the caller asks whi
 - `0.04` on a KPI kept in % whose scale is 3%: 0.04% or 4%? Typing the `%` settles it.
 """
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -110,6 +111,7 @@ def number_format_named(setting: str) -> NumberFormat:
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def usual_number_format(timezone: str) -> NumberFormat | None:
     """The number format usual where `timezone` is (Europe/Amsterdam -> 1.234,5), or None where
     that can't be told (UTC). Time zone -> territory -> its main language, via Babel's CLDR data."""

@@ -1,6 +1,9 @@
 """Text at the edges: Slack's encoding decoded once on the way in, escaped once on the way out."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 from sqlmodel import select
 
 from handlers.slack_text import decode_command_text
@@ -75,3 +78,12 @@ def test_a_kpi_name_with_an_ampersand_is_found_as_slack_sends_it(slack: SlackHar
     reply = slack.command("/kpi", "log r&amp;d hours 4")
 
     assert "Logged R&D hours" in reply.text
+
+
+def test_the_manifest_asks_slack_for_the_encoding_the_app_decodes() -> None:
+    """With should_escape true, Slack sends mentions as <@U…|name>, which decoding expects."""
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+
+    commands = manifest["features"]["slash_commands"]
+    assert {command["command"] for command in commands} == {"/kpi", "/why", "/action"}
+    assert all(command["should_escape"] is True for command in commands)
