@@ -37,3 +37,23 @@ def _reference(match: re.Match[str]) -> str:
         special = target[1:].split("^")[0]
         return label or f"@{special}"
     return label or target  # mailto: and anything else Slack may link
+
+
+_KEPT_AS_TYPED = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|https?://[^\s<>]+)>")
+
+
+def as_slack_sends(text: str) -> str:
+    """What Slack would send for `text` typed in its message box, for `scorecard console`:
+    `&`, `<` and `>` encoded, except in mentions, channel references and links typed as such
+    (`<@U0ABC>`, `<#C0ABC>`, `<https://x|label>`)."""
+    parts: list[str] = []
+    done = 0
+    for match in _KEPT_AS_TYPED.finditer(text):
+        parts += [_encode(text[done : match.start()]), match.group(0)]
+        done = match.end()
+    parts.append(_encode(text[done:]))
+    return "".join(parts)
+
+
+def _encode(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

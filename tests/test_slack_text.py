@@ -6,7 +6,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from handlers.slack_text import decode_command_text
+from handlers.slack_text import as_slack_sends, decode_command_text
 from storage.models import Reading
 from templates.formatting import escape_mrkdwn
 from tests.harness import SlackHarness
@@ -87,3 +87,17 @@ def test_the_manifest_asks_slack_for_the_encoding_the_app_decodes() -> None:
     commands = manifest["features"]["slash_commands"]
     assert {command["command"] for command in commands} == {"/kpi", "/why", "/action"}
     assert all(command["should_escape"] is True for command in commands)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Q&A <b> 5 > 4",
+        "thanks <@U0ABC>",
+        "in <#C0ABC>",
+        "see <https://x.com/a?b=1&c=2|R&D>",
+        "&lt;",
+    ],
+)
+def test_what_the_console_sends_decodes_back_to_what_was_typed(typed: str) -> None:
+    assert decode_command_text(as_slack_sends(typed)) == typed
