@@ -166,11 +166,11 @@ def parse_value(
     rest = cleaned[leading.end() :]
     digits = _DIGITS.match(rest)
     readings = _readings(digits.group()) if digits else ()
-    if not readings:
+    if digits is None or not readings:
         raise UserError(f"“{typed}” isn't a number. Try {_examples(unit)}.")
     if currency:
         _check_currency(currency, unit, typed)
-    suffix = rest[digits.end() :].strip() if digits else ""
+    suffix = rest[digits.end() :].strip()
     factor = _scale(suffix, unit, typed)
     negative = bool(signs) and signs != "+"
     values = [-number * factor if negative else number * factor for number in readings]
