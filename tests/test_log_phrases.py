@@ -484,6 +484,24 @@ def test_picking_a_choice_logs_exactly_that(phrases: SlackHarness) -> None:
     assert (stored.kpi_key, stored.value, stored.period) == ("churn", 4, YESTERDAY)
 
 
+def test_picking_replace_stores_the_new_reading_over_the_days_old_one(
+    phrases: SlackHarness,
+) -> None:
+    row = Row(EN, "log instagram followers 30000 great week", Asks("Replace it"))
+    row = Row(row.workspace, row.text, row.expected, before=((FOLLOWERS, 12000, TODAY),))
+    _start_from(phrases.database, row)
+    question = phrases.command("/kpi", row.text, team=EN)
+    [replace] = [b for b in _buttons(question) if b["text"]["text"].startswith("Replace")]
+
+    phrases.api.clear()
+    phrases.click(replace, team=EN)
+
+    [response] = phrases.api.wait_for(RESPONSE_URL)
+    assert "replaces 12,000" in json.dumps(response.params, ensure_ascii=False)
+    [stored] = _new_readings(phrases.database, row)
+    assert (stored.value, stored.period, stored.note) == (30000, TODAY, "great week")
+
+
 def test_a_note_that_says_channel_pings_nobody_in_the_reply(phrases: SlackHarness) -> None:
     _start_from(phrases.database, Row(EN, "", Refuses("")))
 
