@@ -21,6 +21,7 @@ from bot.signed_requests import SignedRequestSender
 from bot.slack_standin import RecordedCall, SlackStandIn
 from handlers.action import ACTION
 from handlers.kpi import KPI
+from handlers.slack_text import as_slack_sends
 from handlers.why import WHY
 from scorecard.errors import UserError
 from storage.db import Database
@@ -92,7 +93,7 @@ class Console:
             return True
         answer = self.sender.slash_command(
             command,
-            text,
+            as_slack_sends(text),
             team_id=self.workspace,
             user_id=self.user,
             channel_id=DEMO_CHANNEL,

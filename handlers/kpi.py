@@ -41,6 +41,11 @@ def log_reading(caller: Caller, text: str) -> Message:
     return render("kpi_logged", logged=log_typed_reading(caller, text))
 
 
+def replace_reading(caller: Caller, text: str) -> Message:
+    """`/kpi replace`: `/kpi log`, without asking before replacing the day's reading."""
+    return render("kpi_logged", logged=log_typed_reading(caller, text, replacing=True))
+
+
 def show_kpi(caller: Caller, text: str) -> Message:
     detail = kpi_detail_for(caller, text)
     return render("kpi_detail", detail=detail, today=detail.today)
@@ -76,9 +81,17 @@ KPI = SlashCommand(
             "log",
             "/kpi log <kpi> <value> [date] [note]",
             "/kpi log instagram followers 12.4k yesterday after the giveaway",
-            "Record a reading. The date defaults to today; anything after it is a note.",
+            "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
+            "the value and defaults to today; the rest is a note. Asks when unsure.",
             log_reading,
             aliases=("add", "record"),
+        ),
+        Subcommand(
+            "replace",
+            "/kpi replace <kpi> <value> [date] [note]",
+            "/kpi replace response time 4 2026-11-20",
+            "Like log, for correcting a day's reading: no question when it differs a lot.",
+            replace_reading,
         ),
         Subcommand(
             "show",

@@ -29,6 +29,7 @@ from scorecard.file_fields import (
     read_key,
     read_keys,
     read_number,
+    read_number_format,
     read_owner,
     read_schedule,
     read_share,
@@ -244,6 +245,7 @@ SETTINGS_RULES = {
     "stall_after_days": Rule(read_days),
     "nudge_interval_days": Rule(read_days),
     "nudges_per_week": Rule(read_count),
+    "number_format": Rule(read_number_format),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 

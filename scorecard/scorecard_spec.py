@@ -28,6 +28,7 @@ class SettingsSpec:
     stall_after_days: int = DEFAULT_STALL_AFTER_DAYS
     nudge_interval_days: int = DEFAULT_NUDGE_INTERVAL_DAYS
     nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
+    number_format: str | None = None  # "1,234.5", "1.234,5", "1 234,5"; None: from the timezone
 
 
 @dataclass(frozen=True)

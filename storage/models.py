@@ -57,6 +57,7 @@ class Scorecard(SQLModel, table=True):
     stall_after_days: int = 14
     nudge_interval_days: int = 7
     nudges_per_week: int = 3
+    number_format: str | None = None  # "1,234.5", "1.234,5" or "1 234,5"; None: from the timezone
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 

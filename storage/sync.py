@@ -137,6 +137,7 @@ def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, b
         "stall_after_days": spec.settings.stall_after_days,
         "nudge_interval_days": spec.settings.nudge_interval_days,
         "nudges_per_week": spec.settings.nudges_per_week,
+        "number_format": spec.settings.number_format,
     }
     scorecard = find_scorecard(session, spec.workspace)
     is_new = scorecard is None
@@ -370,6 +371,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             stall_after_days=scorecard.stall_after_days,
             nudge_interval_days=scorecard.nudge_interval_days,
             nudges_per_week=scorecard.nudges_per_week,
+            number_format=scorecard.number_format,
         ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
         objectives=tuple(

@@ -8,6 +8,7 @@ such as a mention, is a `SlackText` and only gets the JSON half.
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -46,7 +47,33 @@ class JsonLiteral(str):
     """A complete JSON value, written into the template as is (outside any quotes)."""
 
 
+# What a person may write and see kept as markup: a user mention, a channel reference and a web
+# link, exactly as handlers/slack_text.py keeps them. `<!channel>`, `<!here>` and anything else
+# in angle brackets is escaped, so it pings nobody.
+_KEPT_REFERENCE = re.compile(
+    r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?P<url>https?://[^\s<>|]+)(?:\|(?P<label>[^<>|]*))?)>"
+)
+
+
 def escape_mrkdwn(text: str) -> str:
+    """`text` for Slack mrkdwn: `&`, `<` and `>` escaped, except in well-formed mentions
+    (`<@U0ABC>`), channel references (`<#C0ABC>`) and http(s) links (`<https://x|label>`)."""
+    parts: list[str] = []
+    done = 0
+    for match in _KEPT_REFERENCE.finditer(text):
+        parts.append(_escape_all(text[done : match.start()]))
+        if match.group("url") is None:
+            parts.append(match.group(0))
+        else:
+            label = match.group("label")
+            address = match.group("url").replace("&", "&amp;")
+            parts.append(f"<{address}|{_escape_all(label)}>" if label else f"<{address}>")
+        done = match.end()
+    parts.append(_escape_all(text[done:]))
+    return "".join(parts)
+
+
+def _escape_all(text: str) -> str:
     """The three characters Slack asks us to escape; `&` first, so entities stay intact."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -76,19 +103,19 @@ def as_json(value: Any) -> JsonLiteral:
 def mention(user_id: str | None) -> str:
     if not user_id:
         return NO_OWNER
-    return SlackText(f"<@{escape_mrkdwn(user_id)}>")
+    return SlackText(f"<@{_escape_all(user_id)}>")
 
 
 def channel(channel_id: str) -> SlackText:
-    return SlackText(f"<#{escape_mrkdwn(channel_id)}>")
+    return SlackText(f"<#{_escape_all(channel_id)}>")
 
 
 def link(url: str, text: str | None = None) -> SlackText:
     """A mrkdwn link. `|` would end the address early, so it is percent-encoded there."""
-    address = escape_mrkdwn(url).replace("|", "%7C")
+    address = _escape_all(url).replace("|", "%7C")
     if not text:
         return SlackText(f"<{address}>")
-    return SlackText(f"<{address}|{escape_mrkdwn(text)}>")
+    return SlackText(f"<{address}|{_escape_all(text)}>")
 
 
 def sparkline(values: Iterable[float | None]) -> str:
