@@ -6,12 +6,10 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
+from bot.slack_outcomes import NoResendOnConnectionError
 from handlers import register_all
 from handlers.services import Services
 from storage.db import Database
@@ -25,7 +23,7 @@ def create_web_client(settings: Settings) -> WebClient:
     client = WebClient(
         token=settings.require_bot_token(),
         retry_handlers=[
-            ConnectionErrorRetryHandler(),
+            NoResendOnConnectionError(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )

@@ -16,6 +16,10 @@ from storage.models import DigestRun, DigestSubscription, Scorecard
 CLAIMED, POSTED, FAILED, SKIPPED = "claimed", "posted", "failed", "skipped"
 # A run whose clock stopped mid-way and whose post Slack could not confirm: never retried.
 UNCONFIRMED = "unconfirmed"
+# A post sent without a clear answer (a 5xx, a dropped connection): confirmed before any retry.
+UNKNOWN = "unknown"
+# A run that failed until no retry fit in the grace window; whoever subscribed was told.
+GAVE_UP = "given up"
 # Runs posted by hand (`scorecard digest --now`) have keys with this prefix: they count as the
 # previous digest for "change since", but not as a scheduled period.
 MANUAL_PREFIX = "manual:"
@@ -168,6 +172,37 @@ def reclaim_run(
     return result.rowcount == 1
 
 
+def settle_run(
+    session: Session,
+    run: DigestRun,
+    status: str,
+    *,
+    error: str | None = None,
+    message_ts: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Move a run that was left unfinished to `status`; True only for the one clock that does.
+
+    Compare and set, like `reclaim_run`: two clocks confirming the same run never both act on it.
+    """
+    values: dict[str, object] = {"status": status, "error": error[:500] if error else None}
+    if status == POSTED:
+        values.update(posted_at=now, message_ts=message_ts)
+    result = session.execute(
+        update(DigestRun)
+        .where(
+            col(DigestRun.id) == run.id,
+            col(DigestRun.status) == run.status,
+            col(DigestRun.claimed_by) == run.claimed_by,
+            col(DigestRun.claimed_at) == run.claimed_at,
+            col(DigestRun.posted_at).is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def mark_posted(session: Session, run_id: int, message_ts: str, now: datetime) -> None:
     session.execute(
         update(DigestRun)
@@ -206,6 +241,26 @@ def latest_scheduled_run(session: Session, scorecard_id: int, channel: str) -> D
         .limit(1)
     )
     return session.exec(query).first()
+
+
+def find_run(session: Session, run_id: int) -> DigestRun | None:
+    return session.get(DigestRun, run_id)
+
+
+def unfinished_manual_runs(
+    session: Session, scorecard_id: int, channel: str, since: datetime
+) -> list[DigestRun]:
+    """Runs of `scorecard digest --now` claimed since `since` that never recorded their post,
+    newest first: the process stopped, or Slack's answer was lost."""
+    query = (
+        select(DigestRun)
+        .where(DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel)
+        .where(col(DigestRun.period_key).startswith(MANUAL_PREFIX))
+        .where(col(DigestRun.status).in_((CLAIMED, UNKNOWN)), col(DigestRun.posted_at).is_(None))
+        .where(col(DigestRun.claimed_at) >= since)
+        .order_by(col(DigestRun.claimed_at).desc())
+    )
+    return list(session.exec(query).all())
 
 
 def latest_posted_at(
