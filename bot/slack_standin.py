@@ -42,6 +42,8 @@ APP_TOKEN_PREFIX = "xapp-"
 
 Params = dict[str, Any]
 Answer = dict[str, Any]
+# The HTTP "status" with which `handle` asks the server to close the connection without answering.
+DROP_CONNECTION = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ class RecordedCall:
     params: Params
     token: str | None
     at: float  # time.time() when it arrived
+
+
+@dataclass(frozen=True)
+class LostAnswer:
+    """How one call's answer goes missing: `status` (a 5xx) or, when None, a dropped connection;
+    `kept` when Slack did what was asked anyway (the message is in the channel)."""
+
+    status: int | None
+    kept: bool
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class SlackStandIn:
         self._arrived = threading.Condition()
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
+        self._lost_answers: dict[str, deque[LostAnswer]] = defaultdict(deque)
         self._users: dict[str, StandInUser] = {}
         self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self._ts_counter = itertools.count(1)
@@ -134,6 +146,16 @@ class SlackStandIn:
         with self._arrived:
             self._rate_limits[method].extend([retry_after] * times)
 
+    def lose_answer_next(
+        self, method: str, *, status: int | None = 500, kept: bool = True, times: int = 1
+    ) -> None:
+        """The next `times` calls of `method` get no proper answer: HTTP `status` (a 5xx), or
+        with `status=None` the connection is dropped before any answer. With `kept` the call
+        still happens (a posted message is in the channel's history), as when Slack's answer
+        is lost on the way back; without it, as when the request never got through."""
+        with self._arrived:
+            self._lost_answers[method].extend([LostAnswer(status, kept)] * times)
+
     # Reading what was recorded
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
@@ -169,6 +191,7 @@ class SlackStandIn:
             self._calls.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
 
     # Answering
 
@@ -184,6 +207,7 @@ class SlackStandIn:
         with self._arrived:
             retry_after = _pop(self._rate_limits, method)
             failure = _pop(self._failures, method)
+            lost = _pop(self._lost_answers, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
         expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
@@ -194,6 +218,12 @@ class SlackStandIn:
         answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
+        if lost is not None:
+            if lost.kept:
+                answer(params)
+            if lost.status is None:
+                return DROP_CONNECTION, {}, 0
+            return lost.status, {"ok": False, "error": "internal_error"}, 0
         return 200, answer(params), 0
 
     def _record(self, call: RecordedCall) -> None:
@@ -438,12 +468,25 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(*standin.handle(path, params, token))
 
         def _send(self, status: int, answer: Answer, retry_after: int) -> None:
+            if status == DROP_CONNECTION:
+                self.close_connection = True  # the client sees the line go dead, no answer
+                return
+            if status >= 500:  # Slack's 5xx pages are not JSON
+                self._send_text(status, b"<html><body>Internal Server Error</body></html>")
+                return
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             if status == 429:
                 self.send_header("Retry-After", str(retry_after))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_text(self, status: int, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 
