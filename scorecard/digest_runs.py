@@ -27,12 +27,17 @@ in order of how often they do:
 """
 
 import logging
+import random
+import threading
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from scorecard.digest import Digest
 from scorecard.digest_subscriptions import digest_for_channel, subscription_anchor
@@ -49,15 +54,16 @@ from storage.digests import (
     SKIPPED,
     UNCONFIRMED,
     UNKNOWN,
-    active_subscriptions,
+    active_subscription_ids,
     claim_digest,
     find_run,
-    latest_scheduled_run,
+    latest_scheduled_runs,
     mark_failed,
     mark_posted,
     pause_subscription,
     reclaim_run,
     settle_run,
+    take_subscriptions,
     unfinished_manual_runs,
 )
 from storage.models import DigestRun, DigestSubscription, Scorecard
@@ -75,6 +81,11 @@ STALE_CLAIM_AFTER = timedelta(minutes=10)
 FIRST_RETRY_AFTER = timedelta(minutes=1)
 # Attempts in all (1 + 2 + 4 + … + 64 minutes of waiting: about two hours), within GRACE.
 MAX_ATTEMPTS = 8
+# Workspaces one clock works on at once. Slack's rate limits are per workspace and method, so
+# each worker holds one workspace's work and a slow workspace holds up only its own worker.
+WORKSPACES_AT_ONCE = 8
+# Subscriptions claimed in one write transaction: short enough not to hold SQLite's writer long.
+CLAIM_BATCH = 50
 # Missed periods further back than this are not looked at (nor recorded) at all.
 MISSED_LOOKBACK = timedelta(days=31)
 # Slack errors that mean the channel can't take the digest until a person fixes something.
@@ -134,9 +145,11 @@ class RunReport:
 
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
+        with self._lock:  # the pool's workers report at once
+            self.outcomes.append(outcome)
         level = logging.WARNING if outcome.result in WARNING_RESULTS else logging.INFO
         logger.log(
             level,
@@ -155,6 +168,15 @@ class RunReport:
         parts = [f"{count} {result}" for result, count in sorted(counts.items())]
         parts += [f"{len(self.errors)} workspace errors"] if self.errors else []
         return "Digest run: " + (", ".join(parts) or "nothing due")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A claimed run to post, or an unfinished one to follow up."""
+
+    target: "DigestTarget"
+    run: DigestRun
+    follow_up: bool
 
 
 @dataclass(frozen=True)
@@ -181,19 +203,29 @@ def deliver_due_digests(
     now: datetime,
     clock_id: str,
     grace: timedelta = GRACE,
+    *,
+    workers: int = WORKSPACES_AT_ONCE,
 ) -> RunReport:
-    """Post every digest that is due at `now`, once. One bad workspace never stops the rest."""
+    """Post every digest that is due at `now`, once. One bad workspace never stops the rest.
+
+    The clock goes through the subscriptions in batches. In one short write transaction per
+    batch it takes the subscriptions no other clock holds (SKIP LOCKED on PostgreSQL), records
+    skipped periods and claims the digests due. A pool of `workers` posts what was claimed (and
+    follows up runs an earlier attempt left unfinished), one workspace's work per task, while
+    the next batch is claimed: a slow or rate-limited workspace holds up only its own worker.
+    Several clocks share the work this way without a leader, each starting at another place.
+    """
     report = RunReport()
-    with database.reading() as session:
-        subscriptions = active_subscriptions(session)
     delivery = _Delivery(database, poster, now, clock_id, grace, report)
-    for scorecard, subscription in subscriptions:
-        target = DigestTarget(scorecard, subscription.channel, subscription)
-        try:
-            delivery.deliver(target)
-        except Exception as error:  # a bug or an outage for one workspace: log, carry on
-            logger.exception("Digest for %s %s failed", target.workspace, target.channel)
-            report.errors.append(f"{target.workspace} {target.channel}: {error}")
+    with database.reading() as session:
+        ids = active_subscription_ids(session)
+    offset = random.randrange(len(ids)) if ids else 0
+    ids = ids[offset:] + ids[:offset]
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="digests") as pool:
+        for first in range(0, len(ids), CLAIM_BATCH):
+            batch = ids[first : first + CLAIM_BATCH]
+            for jobs in delivery.claim_batch(batch).values():
+                pool.submit(delivery.work, jobs)
     if report.outcomes or report.errors:
         logger.info(report.summary())
     return report
@@ -246,21 +278,46 @@ class _Delivery:
     grace: timedelta
     report: RunReport
 
-    def deliver(self, target: DigestTarget) -> None:
-        """Whatever one subscription needs now: follow up its last run, skip, or post."""
+    def claim_batch(self, ids: list[int]) -> dict[str, list["_Job"]]:
+        """Claim what is due for the subscriptions `ids`, in one write transaction; the work
+        that follows (posts and follow-ups), by workspace."""
+        jobs: dict[str, list[_Job]] = defaultdict(list)
+        try:
+            with self.database.writing() as session:
+                taken = take_subscriptions(session, ids)
+                scorecard_ids = sorted({subscription.scorecard_id for _, subscription in taken})
+                latest_runs = latest_scheduled_runs(session, scorecard_ids)
+                for scorecard, subscription in taken:
+                    target = DigestTarget(scorecard, subscription.channel, subscription)
+                    latest = latest_runs.get((target.scorecard_id, target.channel))
+                    try:
+                        jobs[target.workspace].extend(self._claim_due(session, target, latest))
+                    except Exception as error:  # a bug or bad data in one subscription
+                        logger.exception(
+                            "Digest for %s %s failed", target.workspace, target.channel
+                        )
+                        self.report.errors.append(f"{target.workspace} {target.channel}: {error}")
+        except Exception as error:
+            logger.exception("Claiming a batch of %d digests failed", len(ids))
+            self.report.errors.append(f"a batch of {len(ids)} subscriptions: {error}")
+            return {}
+        return jobs
+
+    def _claim_due(
+        self, session: Session, target: DigestTarget, latest: DigestRun | None
+    ) -> list["_Job"]:
+        """Skip missed periods and claim the newest one due, in the batch's transaction."""
         subscription = target.subscription
         assert subscription is not None
-        schedule = parse_schedule(subscription.schedule)
-        zone = ZoneInfo(target.scorecard.timezone)
-        with self.database.reading() as session:
-            latest = latest_scheduled_run(session, target.scorecard_id, target.channel)
+        jobs = []
         if (
             latest is not None
             and latest.posted_at is None
             and latest.status in (CLAIMED, FAILED, UNKNOWN)
         ):
-            self._follow_up(target, latest)
-
+            jobs.append(_Job(target, latest, follow_up=True))
+        schedule = parse_schedule(subscription.schedule)
+        zone = ZoneInfo(target.scorecard.timezone)
         start = subscription.created_at
         if latest is not None:
             start = max(start, latest.scheduled_for + timedelta(microseconds=1))
@@ -268,22 +325,46 @@ class _Delivery:
         anchor = subscription_anchor(target.scorecard, subscription)
         due = occurrences(schedule, zone, start, self.now, anchor)
         if not due:
-            return
+            return jobs
         *missed, newest = due
         for moment in missed:
-            self._skip(target, moment, "superseded by a later digest")
+            self._skip(session, target, moment, "superseded by a later digest")
         if self.now - newest > self.grace:
             reason = f"due {self.now - newest} ago, more than the {self.grace} grace window"
-            self._skip(target, newest, reason)
-            return
-        run = self.claim(target, newest, late=self.now - newest > LATE_AFTER)
+            self._skip(session, target, newest, reason)
+            return jobs
+        late = self.now - newest > LATE_AFTER
+        run = self._claim_in(session, target, newest, late=late)
         if run is None:
             self._add(target, period_key(newest), ALREADY_CLAIMED)
-            return
-        self.post(target, run, late=run.late)
+        else:
+            jobs.append(_Job(target, run, follow_up=False))
+        return jobs
+
+    def work(self, jobs: list["_Job"]) -> None:
+        """One workspace's posts and follow-ups, in order (run by a worker of the pool)."""
+        for job in jobs:
+            try:
+                if job.follow_up:
+                    self._follow_up(job.target, job.run)
+                else:
+                    self.post(job.target, job.run, late=job.run.late)
+            except Exception as error:  # a bug or an outage for one workspace: log, carry on
+                logger.exception(
+                    "Digest for %s %s failed", job.target.workspace, job.target.channel
+                )
+                self.report.errors.append(f"{job.target.workspace} {job.target.channel}: {error}")
 
     def claim(
+        self, target: DigestTarget, moment: datetime, *, key: str | None = None
+    ) -> DigestRun | None:
+        """Claim the digest due at `moment` (under `key`) in a transaction of its own."""
+        with self.database.writing() as session:
+            return self._claim_in(session, target, moment, key=key)
+
+    def _claim_in(
         self,
+        session: Session,
         target: DigestTarget,
         moment: datetime,
         *,
@@ -294,19 +375,18 @@ class _Delivery:
     ) -> DigestRun | None:
         """Claim the digest due at `moment` (under `key`, by default the moment's period); None
         when another clock (or an earlier run) has it."""
-        with self.database.writing() as session:
-            return claim_digest(
-                session,
-                scorecard_id=target.scorecard_id,
-                channel=target.channel,
-                period_key=key or period_key(moment),
-                scheduled_for=moment,
-                clock_id=self.clock_id,
-                now=self.now,
-                late=late,
-                status=status,
-                error=error,
-            )
+        return claim_digest(
+            session,
+            scorecard_id=target.scorecard_id,
+            channel=target.channel,
+            period_key=key or period_key(moment),
+            scheduled_for=moment,
+            clock_id=self.clock_id,
+            now=self.now,
+            late=late,
+            status=status,
+            error=error,
+        )
 
     def post(
         self, target: DigestTarget, run: DigestRun, *, late: bool, confirm: bool = True
@@ -512,8 +592,8 @@ class _Delivery:
 
     # Small steps
 
-    def _skip(self, target: DigestTarget, moment: datetime, reason: str) -> None:
-        if self.claim(target, moment, status=SKIPPED, error=reason) is not None:
+    def _skip(self, session: Session, target: DigestTarget, moment: datetime, reason: str) -> None:
+        if self._claim_in(session, target, moment, status=SKIPPED, error=reason) is not None:
             self._add(target, period_key(moment), SKIPPED, reason)
 
     def _post_detail(self, target: DigestTarget, ts: str, digest: Digest) -> None:

@@ -20,6 +20,7 @@ never asks it anything: it says whom the sweep would nudge without looking anyon
 
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -27,6 +28,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from scorecard.digest_runs import WORKSPACES_AT_ONCE
 from scorecard.nudges import (
     MESSAGE_WINDOW,
     NudgeItem,
@@ -136,8 +138,9 @@ def run_nudge_sweep(
     respect_working_hours: bool = True,
     limits: NudgeLimits | None = None,
     workspaces: list[str] | None = None,
+    workers: int = WORKSPACES_AT_ONCE,
 ) -> SweepReport:
-    """One sweep over every scorecard (or those of `workspaces`).
+    """One sweep over every scorecard (or those of `workspaces`), `workers` at a time.
 
     Each scorecard's own nudge limits apply, unless `limits` overrides them for this sweep.
     `sender` may be None only for a dry run, which sends nothing and looks nobody up.
@@ -151,7 +154,8 @@ def run_nudge_sweep(
             for scorecard in all_scorecards(session)
             if not workspaces or scorecard.workspace in workspaces
         ]
-    for scorecard in scorecards:
+
+    def sweep_one(scorecard: Scorecard) -> None:
         sweep_limits = limits or limits_of(scorecard)
         sweep = _ScorecardSweep(database, sender, now, report, sweep_limits, respect_working_hours)
         try:
@@ -160,6 +164,10 @@ def run_nudge_sweep(
             workspace = scorecard.workspace
             logger.exception("Nudge sweep %s failed for workspace %s", report.sweep_id, workspace)
             report.failed.append(workspace)
+
+    # Scorecards are swept side by side: a slow or rate-limited workspace holds up only its own.
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="nudges") as pool:
+        list(pool.map(sweep_one, scorecards))
     for skipped in report.skipped:
         logger.info(
             "Nudge skipped in %s for %s: %s (%s)",

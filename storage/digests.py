@@ -104,6 +104,34 @@ def active_subscriptions(session: Session) -> list[tuple[Scorecard, DigestSubscr
     return [(row[0], row[1]) for row in session.exec(query).all()]
 
 
+def active_subscription_ids(session: Session) -> list[int]:
+    """Every subscription that is not paused, workspace by workspace."""
+    query = (
+        select(DigestSubscription.id)
+        .join(Scorecard, col(DigestSubscription.scorecard_id) == Scorecard.id)
+        .where(col(DigestSubscription.paused).is_(False))
+        .order_by(Scorecard.workspace, DigestSubscription.channel)
+    )
+    return [subscription_id for subscription_id in session.exec(query).all() if subscription_id]
+
+
+def take_subscriptions(
+    session: Session, ids: Sequence[int]
+) -> list[tuple[Scorecard, DigestSubscription]]:
+    """The active subscriptions among `ids`, locked for this transaction, leaving out those
+    another transaction holds (PostgreSQL's FOR UPDATE SKIP LOCKED): of two clocks claiming at
+    once, each takes different subscriptions and neither waits. SQLite has one writer at a
+    time anyway and ignores the clause."""
+    query = (
+        select(Scorecard, DigestSubscription)
+        .join(DigestSubscription, col(DigestSubscription.scorecard_id) == Scorecard.id)
+        .where(col(DigestSubscription.id).in_(ids), col(DigestSubscription.paused).is_(False))
+        .order_by(Scorecard.workspace, DigestSubscription.channel)
+        .with_for_update(skip_locked=True, of=DigestSubscription)
+    )
+    return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
 # Runs
 
 
@@ -241,6 +269,29 @@ def latest_scheduled_run(session: Session, scorecard_id: int, channel: str) -> D
         .limit(1)
     )
     return session.exec(query).first()
+
+
+def latest_scheduled_runs(
+    session: Session, scorecard_ids: Sequence[int]
+) -> dict[tuple[int, str], DigestRun]:
+    """`latest_scheduled_run` of every channel of these scorecards, by (scorecard id, channel),
+    in one query."""
+    newest_first = func.row_number().over(
+        partition_by=(DigestRun.scorecard_id, DigestRun.channel),
+        order_by=(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc()),
+    )
+    ranked = (
+        select(col(DigestRun.id).label("run_id"), newest_first.label("rank"))
+        .where(col(DigestRun.scorecard_id).in_(scorecard_ids))
+        .where(~col(DigestRun.period_key).startswith(MANUAL_PREFIX))
+        .subquery()
+    )
+    query = (
+        select(DigestRun)
+        .join(ranked, col(DigestRun.id) == ranked.c.run_id)
+        .where(ranked.c.rank == 1)
+    )
+    return {(run.scorecard_id, run.channel): run for run in session.exec(query).all()}
 
 
 def find_run(session: Session, run_id: int) -> DigestRun | None:

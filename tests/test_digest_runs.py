@@ -6,9 +6,12 @@ test_lost_answers.py.
 """
 
 import itertools
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import pytest
 
 from scorecard.digest import Digest
 from scorecard.digest_runs import (
@@ -19,6 +22,9 @@ from scorecard.digest_runs import (
 )
 from scorecard.posting import CannotConfirm, MaybePosted, NotPosted
 from storage.db import Database
+from storage.digests import subscribe
+from storage.models import Scorecard
+from tests.conftest import POSTGRES_URL, TEST_NOW
 from tests.test_digest_delivery import CHANNEL, FIRST_DIGEST, runs, subscribe_sample
 
 OK, REFUSE, LOSE_KEPT, LOSE = "ok", "refuse", "lose kept", "lose"
@@ -127,3 +133,84 @@ def test_a_stale_claim_that_slack_cannot_confirm_is_never_reposted(database: Dat
     assert lost.told == [
         ("U0LEAD", "given up", "Slack could not say whether it was posted (missing_scope)")
     ]
+
+
+def many_workspaces(database: Database, count: int) -> list[str]:
+    """`count` workspaces, each with an empty scorecard and one channel due at FIRST_DIGEST."""
+    workspaces = [f"T{n:04d}" for n in range(count)]
+    with database.writing() as session:
+        for workspace in workspaces:
+            scorecard = Scorecard(workspace=workspace, name=workspace, timezone="Europe/Amsterdam")
+            session.add(scorecard)
+            session.flush()
+            assert scorecard.id is not None
+            subscribe(session, scorecard.id, f"C{workspace}", "weekly mon 09:00", "U0X", TEST_NOW)
+    return workspaces
+
+
+@dataclass
+class SlowWorkspacePoster(FakePoster):
+    """Posts for `slow` only once another workspace's digest has been posted."""
+
+    slow: str = ""
+    other_posted: threading.Event = field(default_factory=threading.Event)
+    waited_for_the_others: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post_digest(
+        self, workspace: str, channel: str, digest: Digest, *, period: str, late: bool
+    ) -> str:
+        if workspace == self.slow:
+            self.waited_for_the_others = self.other_posted.wait(timeout=10)
+        with self._lock:
+            ts = super().post_digest(workspace, channel, digest, period=period, late=late)
+        if workspace != self.slow:
+            self.other_posted.set()
+        return ts
+
+
+def test_a_slow_workspace_does_not_hold_up_the_others(database: Database) -> None:
+    workspaces = many_workspaces(database, 4)
+    poster = SlowWorkspacePoster(slow=workspaces[0])
+
+    report = deliver_due_digests(database, poster, FIRST_DIGEST, "clock-a", workers=2)
+
+    assert poster.waited_for_the_others  # the others were posted while the slow one hung
+    assert sorted(o.workspace for o in report.outcomes if o.result == POSTED) == workspaces
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_three_clocks_share_many_workspaces_and_post_each_digest_once(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    if backend == "postgresql" and not POSTGRES_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    database: Database = request.getfixturevalue(
+        "database" if backend == "postgresql" else "sqlite_database"
+    )
+    workspaces = many_workspaces(database, 40)
+    poster = SlowWorkspacePoster()  # thread-safe posting; no workspace is slow
+    clocks = [Database(database.url) for _ in range(3)]  # each its own engine, as processes
+    start = threading.Barrier(len(clocks))
+    reports = []
+
+    def clock(db: Database, name: str) -> None:
+        start.wait()
+        reports.append(deliver_due_digests(db, poster, FIRST_DIGEST, name, workers=4))
+
+    threads = [
+        threading.Thread(target=clock, args=(db, f"clock-{n}")) for n, db in enumerate(clocks)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        for db in clocks:
+            db.dispose()
+
+    posted = [o.workspace for report in reports for o in report.outcomes if o.result == POSTED]
+    assert sorted(posted) == workspaces  # each once, none missed
+    assert sum(len(digests) for digests in poster.posted.values()) == len(workspaces)
+    assert all(not report.errors for report in reports)
