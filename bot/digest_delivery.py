@@ -22,6 +22,7 @@ from scorecard.digest_runs import (  # noqa: F401 (the names callers and tests k
     POSTED,
     RECOVERED,
     STALE_CLAIM_AFTER,
+    WORKSPACES_AT_ONCE,
     Outcome,
     RunReport,
 )
@@ -123,10 +124,12 @@ def deliver_due_digests(
     now: datetime,
     clock_id: str,
     grace: timedelta = GRACE,
+    *,
+    workers: int = WORKSPACES_AT_ONCE,
 ) -> RunReport:
     """The clock's digest job: every digest due at `now`, posted once (see digest_runs)."""
     return digest_runs.deliver_due_digests(
-        database, SlackDigestPoster(client), now, clock_id, grace
+        database, SlackDigestPoster(client), now, clock_id, grace, workers=workers
     )
 
 

@@ -75,8 +75,10 @@ class StandInUser:
 class SlackStandIn:
     """Answers Web API calls on loopback and remembers them. Start it, then use `api_url`."""
 
-    def __init__(self, team_id: str = TEAM_ID) -> None:
+    def __init__(self, team_id: str = TEAM_ID, delay: float = 0.0) -> None:
+        """`delay`: seconds each Web API call waits before it is answered (Slack's own latency)."""
         self.team_id = team_id
+        self.delay = delay
         self.on_call: Callable[[RecordedCall], None] | None = None
         self._calls: list[RecordedCall] = []
         self._arrived = threading.Condition()
@@ -203,6 +205,8 @@ class SlackStandIn:
         if not path.startswith(API_PREFIX):
             return 404, {"ok": False, "error": "not_found"}, 0
         method = path.removeprefix(API_PREFIX).strip("/")
+        if self.delay:
+            time.sleep(self.delay)
         self._record(RecordedCall(method, params, token, time.time()))
         with self._arrived:
             retry_after = _pop(self._rate_limits, method)
