@@ -84,8 +84,9 @@ MAX_ATTEMPTS = 8
 # Workspaces one clock works on at once. Slack's rate limits are per workspace and method, so
 # each worker holds one workspace's work and a slow workspace holds up only its own worker.
 WORKSPACES_AT_ONCE = 8
-# Subscriptions claimed in one write transaction: short enough not to hold SQLite's writer long.
-CLAIM_BATCH = 50
+# Subscriptions claimed in one write transaction, per worker: enough to keep the workers busy
+# until the next batch, few enough not to hold SQLite's writer long.
+BATCHES_PER_WORKER = 2
 # Missed periods further back than this are not looked at (nor recorded) at all.
 MISSED_LOOKBACK = timedelta(days=31)
 # Slack errors that mean the channel can't take the digest until a person fixes something.
@@ -170,6 +171,27 @@ class RunReport:
         return "Digest run: " + (", ".join(parts) or "nothing due")
 
 
+class _InFlight:
+    """How many tasks a pool has queued or running, and a way to wait until there are fewer."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def add(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def done(self, _future: object = None) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait_below(self, limit: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._count < limit)
+
+
 @dataclass(frozen=True)
 class _Job:
     """A claimed run to post, or an unfinished one to follow up."""
@@ -221,11 +243,17 @@ def deliver_due_digests(
         ids = active_subscription_ids(session)
     offset = random.randrange(len(ids)) if ids else 0
     ids = ids[offset:] + ids[:offset]
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="digests") as pool:
-        for first in range(0, len(ids), CLAIM_BATCH):
-            batch = ids[first : first + CLAIM_BATCH]
-            for jobs in delivery.claim_batch(batch).values():
-                pool.submit(delivery.work, jobs)
+    workers = max(1, workers)
+    batch_size = workers * BATCHES_PER_WORKER
+    in_flight = _InFlight()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digests") as pool:
+        for first in range(0, len(ids), batch_size):
+            # Claim no faster than the workers post: what this clock has not claimed yet
+            # stays free for other clocks, and a crash leaves few claims to recover.
+            in_flight.wait_below(workers + 1)
+            for jobs in delivery.claim_batch(ids[first : first + batch_size]).values():
+                in_flight.add()
+                pool.submit(delivery.work, jobs).add_done_callback(in_flight.done)
     if report.outcomes or report.errors:
         logger.info(report.summary())
     return report

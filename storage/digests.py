@@ -93,17 +93,6 @@ def pause_subscription(session: Session, subscription_id: int, reason: str) -> N
         session.add(subscription)
 
 
-def active_subscriptions(session: Session) -> list[tuple[Scorecard, DigestSubscription]]:
-    """Every subscription that is not paused, with its scorecard, workspace by workspace."""
-    query = (
-        select(Scorecard, DigestSubscription)
-        .join(DigestSubscription, col(DigestSubscription.scorecard_id) == Scorecard.id)
-        .where(col(DigestSubscription.paused).is_(False))
-        .order_by(Scorecard.workspace, DigestSubscription.channel)
-    )
-    return [(row[0], row[1]) for row in session.exec(query).all()]
-
-
 def active_subscription_ids(session: Session) -> list[int]:
     """Every subscription that is not paused, workspace by workspace."""
     query = (
@@ -259,23 +248,11 @@ def note_error(session: Session, run_id: int, error: str) -> None:
     )
 
 
-def latest_scheduled_run(session: Session, scorecard_id: int, channel: str) -> DigestRun | None:
-    """The run for the newest scheduled period of a channel, whatever became of it."""
-    query = (
-        select(DigestRun)
-        .where(DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel)
-        .where(~col(DigestRun.period_key).startswith(MANUAL_PREFIX))
-        .order_by(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
 def latest_scheduled_runs(
     session: Session, scorecard_ids: Sequence[int]
 ) -> dict[tuple[int, str], DigestRun]:
-    """`latest_scheduled_run` of every channel of these scorecards, by (scorecard id, channel),
-    in one query."""
+    """The run for the newest scheduled period of every channel of these scorecards, whatever
+    became of it, by (scorecard id, channel), in one query."""
     newest_first = func.row_number().over(
         partition_by=(DigestRun.scorecard_id, DigestRun.channel),
         order_by=(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc()),
