@@ -47,12 +47,22 @@ COLUMNS = {
         ("statements", "SQL"),
         ("failed", "failed"),
     ],
+    "import": [
+        ("database", "db"),
+        ("rows", "rows"),
+        ("run", "run"),
+        ("seconds", "seconds"),
+        ("peak_mb", "peak MB"),
+        ("longest_lock_wait_s", "writer wait s"),
+        ("exit", "exit"),
+    ],
 }
 TITLES = {
     "latency": "1. Command latency over HTTP (gunicorn, keep-alive, signed requests)",
     "growth": "2. Growth: time and SQL statements per command, in-process",
     "digest": "3a. Digest build (a year of daily readings per KPI)",
     "sweep": "3b. Nudge sweep (real sweep against the Slack stand-in)",
+    "import": "4. Readings CSV import (own process; the longest another writer waited)",
 }
 
 

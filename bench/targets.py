@@ -7,6 +7,7 @@ GROWTH_LIMIT = 1.5
 DIGEST_KPIS, DIGEST_SECONDS, DIGEST_MB = 5_000, 1.0, 200.0
 SWEEP_ACTIONS, SWEEP_SECONDS = 100_000, 2.0
 P99_LIMIT_MS = 50.0
+IMPORT_ROWS, IMPORT_MB = 1_000_000, 200.0
 
 
 def check_targets(sections: dict) -> list[dict]:
@@ -15,6 +16,7 @@ def check_targets(sections: dict) -> list[dict]:
         *_growth(sections.get("growth", {}).get("rows", [])),
         *_digest(sections.get("digest", {})),
         *_sweep(sections.get("sweep", {})),
+        *_import(sections.get("import", {})),
     ]
 
 
@@ -103,5 +105,20 @@ def _sweep(section: dict) -> list[dict]:
         return [_target(name, "not measured", None, "quick run: no 100,000-action sweep")]
     return [
         _target(f"{r['database']}: {name}", f"{r['seconds']} s", r["seconds"] < SWEEP_SECONDS)
+        for r in rows
+    ]
+
+
+def _import(section: dict) -> list[dict]:
+    name = f"import of a {IMPORT_ROWS:,}-row readings CSV peaks < {IMPORT_MB:.0f} MB"
+    rows = [r for r in section.get("rows", []) if r["rows"] == IMPORT_ROWS]
+    if not rows:
+        return [_target(name, "not measured", None, "quick run: a 100,000-row file")]
+    return [
+        _target(
+            f"{r['database']}: {name} ({r['run']})",
+            f"{r['peak_mb']} MB in {r['seconds']} s",
+            r["peak_mb"] < IMPORT_MB,
+        )
         for r in rows
     ]
