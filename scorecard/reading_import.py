@@ -51,7 +51,7 @@ IMPORTED_BY = "import"
 LISTED_PROBLEMS = 100
 HEADER_EXAMPLE = ",".join(READING_COLUMNS)
 # How often, in rows, a long import reports how far it got.
-PROGRESS_EVERY = 10_000
+PROGRESS_EVERY = 5_000
 
 # Told how far the import got: rows read so far, problems found so far.
 Progress = Callable[[int, int], None]
