@@ -72,11 +72,17 @@ def _write_csv(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
     """Notes that a spreadsheet would run as formulas get a leading quote (see
     spreadsheet_cells); the other columns are keys, ids, dates and numbers, never formulas."""
     writer = csv.DictWriter(out, fieldnames=READING_COLUMNS, lineterminator="\n")
+    # With "\n" ending lines, the csv module leaves a cell holding a lone "\r" unquoted, and a
+    # reader would end the row there: such rows are written with every cell quoted.
+    quoting_all = csv.DictWriter(
+        out, fieldnames=READING_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     for record in records:
-        if record["note"]:
-            record["note"] = neutralise_cell(record["note"])
-        writer.writerow(record)
+        note = record["note"]
+        if note:
+            record["note"] = neutralise_cell(note)
+        (quoting_all if note and "\r" in note else writer).writerow(record)
 
 
 def _write_json(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
