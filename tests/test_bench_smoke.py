@@ -53,3 +53,18 @@ def test_targets_report_a_miss_honestly() -> None:
     }
     verdicts = check_targets({"latency": {"rows": [slow]}})
     assert [target["met"] for target in verdicts[:3]] == [False, False, False]
+
+
+def test_import_bench_measures_a_real_import_and_the_writer_wait() -> None:
+    from bench.imports import run_imports
+
+    rows = run_imports("sqlite", 300, NOW)
+
+    assert [(row["run"], row["exit"]) for row in rows] == [
+        ("fresh", 0),
+        ("again", 0),
+        ("all bad", 1),
+    ]
+    assert all(row["peak_mb"] > 0 and row["longest_lock_wait_s"] is not None for row in rows)
+    verdicts = check_targets({"import": {"rows": rows}})
+    assert verdicts[-1]["met"] is None  # 300 rows are no 1,000,000-row run
