@@ -37,6 +37,7 @@ from scorecard.workspace import choose_scorecard, local_today
 from storage.db import Database
 from storage.models import Kpi
 from storage.readings import (
+    ReadyReadings,
     insert_readings,
     kpis_taking_readings,
     newest_reading_id,
@@ -109,8 +110,18 @@ def import_readings(
     staged = rows.read(io.StringIO(text, newline="") if isinstance(text, str) else text, progress)
     with database.reading() as session:
         fresh = _leave_out_stored(session, staged)
-    with database.writing() as session:
-        added = _write(session, scorecard.id, staged, fresh, newest_before, now)
+    new_rows = _rows_to_insert(scorecard.id, staged, fresh, now)
+    # Prepared first, then the write turn: nothing but the INSERT holds the writer.
+    ready = ReadyReadings(database.engine.dialect.name, new_rows)
+    with ready, database.writing() as session:
+        meanwhile = _logged_meanwhile(session, staged, newest_before)
+        if meanwhile:  # rare: check each reading again, in the turn
+            skip = _repeats(staged, meanwhile)
+            added = insert_readings(
+                session, _rows_to_insert(scorecard.id, staged, fresh, now, skip)
+            )
+        else:
+            added = ready.insert(session)
     periods = staged.periods
     return ReadingImportSummary(
         workspace=scorecard.workspace,
@@ -400,41 +411,53 @@ def _stored(session: Session, staged: StagedReadings, window: list[int]) -> set[
     return known
 
 
-def _write(
-    session: Session,
-    scorecard_id: int,
-    staged: StagedReadings,
-    fresh: "array[int]",
-    newest_before: int,
-    now: datetime,
-) -> int:
-    """Insert the fresh readings; how many went in. Readings stored since the file was checked
-    (another import of the same file, say) are left out here too."""
-    logged_meanwhile: set[Fingerprint] = set()
-    if len(fresh):
+def _logged_meanwhile(
+    session: Session, staged: StagedReadings, newest_before: int
+) -> set[Fingerprint]:
+    """Fingerprints of readings of the file's KPIs and periods stored since it was checked
+    (another import of the same file, say), so they are not stored twice."""
+    known: set[Fingerprint] = set()
+    if len(staged):
         periods = staged.periods
         first, last = date.fromordinal(min(periods)), date.fromordinal(max(periods))
         kpi_ids = set(staged.kpi_ids)
         for stored in readings_between(session, kpi_ids, first, last, since_id=newest_before):
-            logged_meanwhile.update(stored_fingerprints(*stored))
+            known.update(stored_fingerprints(*stored))
+    return known
 
-    def rows() -> Iterator[tuple[object, ...]]:
-        for position in fresh:
-            if logged_meanwhile:
-                exact = staged.fingerprint(position)
-                if exact in logged_meanwhile:
-                    continue
-                logged_meanwhile.update((exact, (*exact[:3], None)))
-            reading = staged.reading(position)
-            logged_at = reading.logged_at or now
-            yield (
-                scorecard_id,
-                reading.kpi_id,
-                reading.period,
-                reading.value,
-                reading.logged_by,
-                logged_at,
-                reading.note,
-            )
 
-    return insert_readings(session, rows())
+def _repeats(staged: StagedReadings, known: set[Fingerprint]) -> Callable[[int], bool]:
+    """Whether the staged reading at a position repeats one of `known` (which it then joins)."""
+
+    def repeats(position: int) -> bool:
+        exact = staged.fingerprint(position)
+        if exact in known:
+            return True
+        known.update((exact, (*exact[:3], None)))
+        return False
+
+    return repeats
+
+
+def _rows_to_insert(
+    scorecard_id: int,
+    staged: StagedReadings,
+    fresh: "array[int]",
+    now: datetime,
+    skip: Callable[[int], bool] | None = None,
+) -> Iterator[tuple[object, ...]]:
+    """The fresh readings as `insert_readings` takes them, a reading without `logged_at` logged
+    `now`; those `skip` picks are left out."""
+    for position in fresh:
+        if skip is not None and skip(position):
+            continue
+        reading = staged.reading(position)
+        yield (
+            scorecard_id,
+            reading.kpi_id,
+            reading.period,
+            reading.value,
+            reading.logged_by,
+            reading.logged_at or now,
+            reading.note,
+        )

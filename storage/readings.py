@@ -5,10 +5,13 @@ history. Queries walk the (kpi_id, period, id) index, so they cost the same with
 million readings.
 """
 
+import sqlite3
+import tempfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func, insert, or_
@@ -216,6 +219,58 @@ def insert_readings(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
         )
         total += len(chunk)
     return total
+
+
+class ReadyReadings:
+    """New readings prepared before a write turn, so the turn itself is quick.
+
+    On SQLite they are written first to a scratch SQLite file in a temporary folder, already in
+    the text SQLAlchemy stores dates in; in the turn `insert` feeds a cursor over that file
+    straight into the database's executemany, so no Python runs per reading while the single
+    writer is held. Elsewhere (PostgreSQL lets other writers go ahead meanwhile) `insert` simply
+    inserts the rows. Use it as a context manager: the scratch file is removed at the end.
+    """
+
+    def __init__(self, dialect: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """`rows` as `insert_readings` takes them; on PostgreSQL only read in `insert`."""
+        self._rows = rows
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._scratch: sqlite3.Connection | None = None
+        if dialect == "sqlite":
+            self._folder = tempfile.TemporaryDirectory(prefix="scorecard-import-")
+            self._scratch = sqlite3.connect(Path(self._folder.name) / "ready.db")
+            self._scratch.execute("PRAGMA journal_mode = OFF")
+            self._scratch.execute("PRAGMA synchronous = OFF")
+            self._scratch.execute(f"CREATE TABLE ready ({', '.join(READING_INSERT_COLUMNS)})")
+            days: dict[date, str] = {}
+            marks = ", ".join("?" for _ in READING_INSERT_COLUMNS)
+            for chunk in batched(rows, IMPORT_CHUNK):
+                self._scratch.executemany(
+                    f"INSERT INTO ready VALUES ({marks})", [_sqlite_row(r, days) for r in chunk]
+                )
+            self._scratch.commit()
+
+    def __enter__(self) -> "ReadyReadings":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._scratch is not None:
+            self._scratch.close()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    def insert(self, session: Session) -> int:
+        """Insert every prepared reading in the session's transaction; how many."""
+        if self._scratch is None:
+            return insert_readings(session, self._rows)
+        columns = ", ".join(READING_INSERT_COLUMNS)
+        marks = ", ".join("?" for _ in READING_INSERT_COLUMNS)
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(
+            f"INSERT INTO readings ({columns}) VALUES ({marks})",
+            self._scratch.execute("SELECT * FROM ready ORDER BY rowid"),
+        )
+        return cursor.rowcount
 
 
 def _sqlite_row(row: tuple[Any, ...], days: dict[date, str]) -> tuple[Any, ...]:
