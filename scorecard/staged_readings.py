@@ -70,7 +70,9 @@ class StagedReadings:
 
     def clear(self) -> None:
         """Forget every reading (the file has a problem, so none will be written)."""
-        self.__init__()  # type: ignore[misc]
+        for column in (self.kpi_ids, self.periods, self.values, self.moments, self.authors):
+            del column[:]
+        self.notes.clear()
 
     def reading(self, position: int) -> StagedReading:
         moment = self.moments[position]

@@ -1,6 +1,7 @@
 """Files that used to crash `scorecard import`: each is now a clear message naming the line, and
 nothing is written. Real files in a temporary folder, imported through the command itself."""
 
+import io
 import os
 import pty
 import subprocess
@@ -12,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.cli import main
+from scorecard.file_encoding import FileEncodingError, text_lines
 from scorecard.importing import import_scorecard
 from scorecard.reading_import import PROGRESS_EVERY, ReadingFileError, import_readings
 from scorecard.scorecard_file import ScorecardFileError, parse_scorecard
@@ -311,3 +313,15 @@ def test_a_long_import_shows_its_progress_on_a_terminal(sample: Database, tmp_pa
         f"Imported {PROGRESS_EVERY + 100:,} readings of 1 KPI"
     )
     assert f"{PROGRESS_EVERY:,} rows, 0 problems".encode() in shown
+
+
+def test_a_bad_byte_deep_in_a_long_file_is_found_on_its_line(sample: Database) -> None:
+    lines = [HEADER] + [f"response_time,{day},3,,,\n" for day in DAYS[:3000]]
+    lines[2499] = lines[2499].replace(",,,", ",,,caf\xe9")
+    data = io.BytesIO("".join(lines).encode("cp1252"))
+
+    with pytest.raises(FileEncodingError) as raised:
+        import_readings(sample, text_lines(data), None, now=TEST_NOW)
+
+    assert raised.value.message.startswith("Line 2500, column 33: 0xE9 is not UTF-8 text")
+    assert count(sample, Reading) == 0
