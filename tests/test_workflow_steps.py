@@ -14,8 +14,11 @@ from sqlmodel import select
 from bot.signed_requests import HttpAnswer, signed_headers
 from bot.slack_standin import APP_ID, COMPLETE_ERROR, COMPLETE_SUCCESS, RecordedCall
 from handlers.workflow_steps import LOG_READING_STEP
+from storage.db import Database
 from storage.models import Kpi, Reading
+from tests.conftest import TEST_NOW
 from tests.harness import SIGNING_SECRET, WORKSPACE, SlackHarness
+from tests.installs import install
 from tests.sample import SAMPLE_SCORECARD
 
 _executions = itertools.count(1)
@@ -30,7 +33,7 @@ def team(slack: SlackHarness) -> SlackHarness:
 class Step:
     """One run of the step in a workflow: its event, as Slack sends (and resends) it."""
 
-    def __init__(self, slack: SlackHarness, inputs: dict[str, Any]) -> None:
+    def __init__(self, slack: SlackHarness, inputs: dict[str, Any], team: str = WORKSPACE) -> None:
         number = next(_executions)
         self.slack = slack
         self.execution_id = f"Fx{number:08d}"
@@ -38,7 +41,7 @@ class Step:
         self.body = json.dumps(
             {
                 "token": "unused-verification-token",
-                "team_id": WORKSPACE,
+                "team_id": team,
                 "api_app_id": APP_ID,
                 "type": "event_callback",
                 "event_id": f"Ev{number:08d}",
@@ -86,9 +89,9 @@ class Step:
         ]
 
 
-def run_step(slack: SlackHarness, **inputs: Any) -> RecordedCall:
+def run_step(slack: SlackHarness, team: str = WORKSPACE, **inputs: Any) -> RecordedCall:
     """Run the step once; the one call that ended it."""
-    step = Step(slack, {"logged_by": "U0SOCIAL", **inputs})
+    step = Step(slack, {"logged_by": "U0SOCIAL", **inputs}, team)
     assert step.send().status == 200
     [completion] = step.completions()
     assert completion.token == step.token  # the execution's own token, not the bot's
@@ -193,3 +196,23 @@ def test_two_runs_of_the_same_form_log_two_readings(team: SlackHarness) -> None:
     run_step(team, kpi="followers", value="12400", date="2026-11-20")
 
     assert len(readings_of(team, "instagram_followers")) == 2
+
+
+def test_in_a_workspace_installed_through_oauth_the_step_ends_with_its_own_token(
+    database: Database,
+) -> None:
+    slack = SlackHarness(database, now=TEST_NOW, oauth=True)
+    try:
+        for team, token in ((WORKSPACE, "xoxb-demo"), ("T0OTHER", "xoxb-other")):
+            assert install(slack, team, bot_token=token, installer="U0ADMIN").status == 200
+        slack.load(SAMPLE_SCORECARD)  # for T0DEMO only
+
+        logged = run_step(slack, kpi="followers", value="12400")
+        elsewhere = run_step(slack, team="T0OTHER", kpi="followers", value="12400")
+    finally:
+        slack.close()
+
+    assert logged.method == COMPLETE_SUCCESS
+    assert len(readings_of(slack, "instagram_followers")) == 1
+    assert elsewhere.method == COMPLETE_ERROR
+    assert "scorecard" in elsewhere.params["error"].lower()
