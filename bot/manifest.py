@@ -33,6 +33,9 @@ APP_HOME: dict[str, bool] = {}
 # Global and message shortcuts: {"name", "type": "global" | "message", "callback_id",
 # "description"}, each answered by a listener in handlers/.
 SHORTCUTS: tuple[dict[str, str], ...] = ()
+# Whether a modal has `external_select` menus, whose options Slack asks for at the events URL
+# (`block_suggestion`): the manifest then names that URL as `message_menu_options_url`.
+SELECT_MENU_OPTIONS = False
 # Why the app needs each of BOT_SCOPES: written beside it in the manifest.
 SCOPE_REASONS = {
     "commands": "the slash commands",
@@ -85,7 +88,7 @@ def manifest(options: ManifestOptions = ManifestOptions()) -> dict[str, Any]:
     oauth["scopes"] = {"bot": list(BOT_SCOPES)}
     settings: dict[str, Any] = {
         "event_subscriptions": _with_url(url, {"bot_events": list(_events(steps))}),
-        "interactivity": {"is_enabled": True, **_with_url(url, {})},
+        "interactivity": _interactivity(url),
         "org_deploy_enabled": bool(steps),
         "socket_mode_enabled": options.socket_mode,
         "token_rotation_enabled": False,
@@ -129,6 +132,13 @@ def _slash_command(command: SlashCommand, url: str | None) -> dict[str, Any]:
         # (handlers/slack_text.py).
         "should_escape": True,
     }
+
+
+def _interactivity(url: str | None) -> dict[str, Any]:
+    interactivity: dict[str, Any] = {"is_enabled": True, **_with_url(url, {})}
+    if SELECT_MENU_OPTIONS and url is not None:
+        interactivity["message_menu_options_url"] = url
+    return interactivity
 
 
 def _events(steps: tuple[WorkflowStep, ...]) -> list[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import manifest as bot_manifest
 from bot.cli import main
 from bot.console import COMMANDS
 from bot.manifest import ManifestOptions, manifest, manifest_yaml
@@ -94,3 +95,26 @@ def test_for_socket_mode_and_public_distribution_it_leaves_out_what_they_cannot_
     assert "functions" not in printed
     assert "function_executed" not in printed["settings"]["event_subscriptions"]["bot_events"]
     assert printed["settings"]["org_deploy_enabled"] is False
+
+
+def test_a_feature_declared_as_an_entry_reaches_the_manifest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shortcut = {
+        "name": "Log a KPI reading",
+        "type": "global",
+        "callback_id": "log_reading_shortcut",
+        "description": "Log a reading of a KPI",
+    }
+    monkeypatch.setattr("bot.manifest.SHORTCUTS", (shortcut,))
+    monkeypatch.setattr("bot.manifest.APP_HOME", {"home_tab_enabled": True})
+    monkeypatch.setattr("bot.manifest.SELECT_MENU_OPTIONS", True)
+    monkeypatch.setitem(bot_manifest.BOT_EVENTS, "app_home_opened", "the Home tab")
+
+    document = yaml.safe_load(manifest_yaml(ManifestOptions(host="example.com")))
+
+    assert document["features"]["shortcuts"] == [shortcut]
+    assert document["features"]["app_home"] == {"home_tab_enabled": True}
+    interactivity = document["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == "https://example.com/slack/events"
+    assert "app_home_opened" in document["settings"]["event_subscriptions"]["bot_events"]
