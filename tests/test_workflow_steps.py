@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
 from bot.signed_requests import HttpAnswer, signed_headers
@@ -216,3 +218,21 @@ def test_in_a_workspace_installed_through_oauth_the_step_ends_with_its_own_token
     assert len(readings_of(slack, "instagram_followers")) == 1
     assert elsewhere.method == COMPLETE_ERROR
     assert "scorecard" in elsewhere.params["error"].lower()
+
+
+def test_the_stand_in_ends_a_step_only_with_its_token_and_only_once(slack: SlackHarness) -> None:
+    """What makes the tests above mean something: Slack's answers for a step's completion."""
+    slack.api.run_function("Fx0STANDIN", "xwfp-standin")
+
+    def complete(token: str, execution: str = "Fx0STANDIN") -> str:
+        client = WebClient(token=token, base_url=slack.api.api_url)
+        try:
+            client.functions_completeSuccess(function_execution_id=execution, outputs={})
+        except SlackApiError as error:
+            return str(error.response["error"])
+        return "ok"
+
+    assert complete("xoxb-test") == "invalid_auth"  # the bot's own token won't do
+    assert complete("xwfp-standin", "Fx0UNKNOWN") == "function_execution_not_found"
+    assert complete("xwfp-standin") == "ok"
+    assert complete("xwfp-standin") == "execution_not_in_running_state"
