@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import action, buttons, choices, kpi, modals, pictures, why
+from handlers import action, buttons, choices, home, kpi, modals, pictures, sharing, why
 from handlers.services import Services, provide
 
 
@@ -15,3 +15,5 @@ def register_all(app: App, services: Services) -> None:
     buttons.register(app)
     modals.register(app)
     choices.register(app)
+    home.register(app)
+    sharing.register(app)
