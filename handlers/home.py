@@ -7,7 +7,8 @@ https://api.slack.com/surfaces/app-home
 """
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ PERSPECTIVES_SHOWN = 8
 YOURS_SHOWN = 5  # of your KPIs, and of your actions
 # Redrawing a Home tab after a change is done off the request, so the change is answered at once.
 _republishing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home-tab")
+_pending: set[Future[None]] = set()
+_pending_lock = threading.Lock()
 
 
 def home_view(caller: Caller) -> Message:
@@ -81,7 +84,22 @@ class HomeRefresh:
     caller: Caller
 
     def send(self, client: WebClient) -> None:
-        _republishing.submit(publish_home, client, self.caller)
+        future = _republishing.submit(publish_home, client, self.caller)
+        with _pending_lock:
+            _pending.add(future)
+        future.add_done_callback(_forget)
+
+
+def _forget(future: Future[None]) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+
+
+def finish_republishing(timeout: float = 10.0) -> None:
+    """Wait for Home tabs being redrawn, for a clean stop (the tests' harness, the console)."""
+    with _pending_lock:
+        pending = set(_pending)
+    wait(pending, timeout=timeout)
 
 
 def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -19,6 +19,7 @@ from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import HttpAnswer, SignedRequestSender
 from bot.slack_standin import CLIENT_ID, CLIENT_SECRET, SlackStandIn
+from handlers.home import finish_republishing
 from scorecard.importing import import_scorecard
 from storage.db import Database
 from templates.limits import problems
@@ -154,6 +155,7 @@ class SlackHarness:
         self.now += timedelta(**delta)
 
     def close(self) -> None:
+        finish_republishing()
         self.server.stop()
         self.api.stop()
 

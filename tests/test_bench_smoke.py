@@ -53,3 +53,10 @@ def test_targets_report_a_miss_honestly() -> None:
     }
     verdicts = check_targets({"latency": {"rows": [slow]}})
     assert [target["met"] for target in verdicts[:3]] == [False, False, False]
+
+
+def test_home_tab_benchmark_builds_a_view_within_limits() -> None:
+    from bench.home import run_home
+
+    row = run_home("sqlite", kpis=8, days=5)
+    assert row["within_limits"] and row["blocks"] <= 100 and row["seconds"] > 0

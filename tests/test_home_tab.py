@@ -1,6 +1,9 @@
 """The Home tab end to end: a signed `app_home_opened` event, the `views.publish` it causes."""
 
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.plain_text import message_to_text
 from templates.limits import MAX_VIEW_BLOCKS, problems
@@ -32,6 +35,7 @@ def buttons(view: dict[str, Any]) -> list[tuple[str, str]]:
 def test_opening_the_home_tab_publishes_the_viewers_scorecard(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD)
     slack.command("/kpi", "log instagram followers 12.4k", user="U0SOCIAL")
+    published(slack)  # the Home tab redrawn after the reading, in the background
     slack.api.clear()
 
     assert slack.open_home("U0SOCIAL") == 200
@@ -217,3 +221,69 @@ def big_scorecard(perspectives: int, objectives: int, kpis: int, owner: str) -> 
     lines.append("actions:")
     lines += [f"  - {{key: a{a}, title: Action {a}, owner: {owner}}}" for a in range(12)]
     return "\n".join(lines) + "\n"
+
+
+def test_the_limits_check_covers_a_home_tab() -> None:
+    too_many = {"type": "home", "blocks": [{"type": "divider"}] * (MAX_VIEW_BLOCKS + 1)}
+    assert any("over 100" in problem for problem in problems(too_many))
+    assert problems({"type": "home", "blocks": [{"type": "divider"}]}) == []
+
+
+def test_the_manifest_turns_on_the_home_tab_and_its_event() -> None:
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+
+
+def test_a_reading_logged_from_the_home_tab_redraws_it(slack: SlackHarness) -> None:
+    slack.load(SAMPLE_SCORECARD)
+    slack.open_home("U0SOCIAL")
+    view = published(slack)[0]["view"]
+    kpi_id = next(
+        value for action, value in buttons(view) if action == "open_log_reading" and value
+    )
+
+    slack.interact(home_click("U0SOCIAL", "open_log_reading", kpi_id))
+    modal = slack.api.wait_for("views.open")[0].params["view"]
+    submitted = slack.sender.interaction(
+        {
+            "type": "view_submission",
+            "team": {"id": "T0DEMO", "domain": "demo"},
+            "user": {"id": "U0SOCIAL", "team_id": "T0DEMO"},
+            "api_app_id": "A0SCORECARD",
+            "token": "unused",
+            "trigger_id": "trigger.submit",
+            "view": {
+                **modal,
+                "id": "V0MODAL",
+                "state": {
+                    "values": {
+                        "value": {"value": {"type": "plain_text_input", "value": "12400"}},
+                        "day": {"day": {"type": "datepicker", "selected_date": None}},
+                    }
+                },
+            },
+        }
+    )
+
+    assert submitted.status == 200
+    [confirmation] = slack.api.wait_for("chat.postMessage")  # no channel: by DM
+    assert confirmation.params["channel"] == "D0SOCIAL"
+    assert "share_reading" not in str(confirmation.params)  # nothing to share a DM with
+    redrawn = published(slack, 2)[1]
+    assert "Instagram followers: 12,400" in home_text(redrawn)
+
+
+def home_click(user: str, action_id: str, value: str) -> dict[str, Any]:
+    """A button pressed on the Home tab: Slack sends the view, no channel and no response_url."""
+    return {
+        "type": "block_actions",
+        "team": {"id": "T0DEMO", "domain": "demo"},
+        "user": {"id": user, "team_id": "T0DEMO"},
+        "api_app_id": "A0SCORECARD",
+        "token": "unused",
+        "trigger_id": "trigger.home",
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home", "callback_id": ""},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+    }
