@@ -15,6 +15,7 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
 from handlers.services import services_of
@@ -65,9 +66,9 @@ def note_reading(caller: Caller, text: str) -> Message:
     return render("note_added", kpi=kpi, reading=reading)
 
 
-def undo_reading(caller: Caller, text: str) -> Message:
+def undo_reading(caller: Caller, text: str) -> Reply:
     kpi, reading = undo_my_reading(caller)
-    return render("reading_undone", kpi=kpi, reading=reading)
+    return Reply(render("reading_undone", kpi=kpi, reading=reading), (HomeRefresh(caller),))
 
 
 def show_help(caller: Caller, text: str) -> Message:

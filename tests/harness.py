@@ -90,10 +90,13 @@ class SlackHarness:
             channel_id=channel,
             response_url=self.api.response_url(),
         )
+        finish_republishing()  # the Home tab redrawn after a change, as a person would see it
         return _reply(answer)
 
     def interact(self, payload: dict[str, Any]) -> Reply:
-        return _reply(self.sender.interaction(payload))
+        answer = self.sender.interaction(payload)
+        finish_republishing()
+        return _reply(answer)
 
     def click(
         self,
@@ -142,7 +145,9 @@ class SlackHarness:
             "event_id": f"Ev{next(self._events):010d}",
             "event_time": int(self.now.timestamp()),
         }
-        return self.sender.post(json.dumps(body)).status
+        status = self.sender.post(json.dumps(body)).status
+        finish_republishing()
+        return status
 
     def open_home(self, user: str = "U0LEAD", *, team: str = WORKSPACE) -> int:
         """The person opens the app's Home tab (Slack's `app_home_opened`)."""

@@ -94,10 +94,16 @@ def test_home_tab_is_published_again_after_an_action_changes(slack: SlackHarness
     assert "Daily meme posts" not in home_text(params)  # done: no longer open, nor unlinked
 
 
-def test_nothing_is_published_for_a_question(slack: SlackHarness) -> None:
+def test_nothing_is_published_when_nothing_changed(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD)
 
-    slack.command("/kpi", "log instagram 12,000", user="U0SOCIAL")  # asks which number
+    slack.command("/kpi", "log instagram followers 12k", user="U0SOCIAL")
+    slack.api.clear()
+
+    refused = slack.command("/kpi", "log instagram followers 12k tomorrow", user="U0SOCIAL")
+    asked = slack.command("/kpi", "log instagram followers 30k", user="U0SOCIAL")  # replace?
+
+    assert "in the future" in refused.text and "Replace it with" in asked.text
 
     assert slack.api.calls("views.publish") == []
 
