@@ -6,7 +6,7 @@ a scorecard of hundreds of KPIs is read in a few queries (`python -m bench.home`
 A workspace without a scorecard gets a `Home` whose `scorecard` is None: how to start.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from scorecard.actions import MyAction, my_actions
@@ -71,8 +71,8 @@ class Home:
     your_actions: tuple[YourAction, ...] = ()  # overdue and stalled first
     unlinked: tuple[ActionFacts, ...] = ()  # open actions serving no objective
     kpi_count: int = 0
+    objective_count: int = 0
     may_set_channel: bool = False  # the viewer may choose the updates channel
-    objective_count: int = field(default=0)
 
 
 def home_for(caller: Caller) -> Home:

@@ -164,6 +164,7 @@ def test_an_admin_can_choose_the_updates_channel_from_the_home_tab(slack: SlackH
     slack.open_home("U0ADMIN")
     view = published(slack)[0]["view"]
     assert ("set_updates_channel", "") in buttons(view)
+    assert problems(view) == []
 
     slack.interact(channel_selected("U0ADMIN", "C0NEWS"))
 
