@@ -2,7 +2,18 @@
 
 from slack_bolt import App
 
-from handlers import action, buttons, choices, kpi, modals, pictures, why, workflow_steps
+from handlers import (
+    action,
+    buttons,
+    choices,
+    home,
+    kpi,
+    modals,
+    pictures,
+    sharing,
+    why,
+    workflow_steps,
+)
 from handlers.services import Services, provide
 
 
@@ -16,3 +27,5 @@ def register_all(app: App, services: Services) -> None:
     modals.register(app)
     choices.register(app)
     workflow_steps.register(app)
+    home.register(app)
+    sharing.register(app)
