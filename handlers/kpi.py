@@ -17,6 +17,7 @@ from handlers.commands import (
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
+from handlers.reviews import REVIEW_SUBCOMMAND
 from handlers.services import services_of
 from handlers.why import WHY
 from scorecard.caller import Caller
@@ -126,6 +127,7 @@ KPI = SlashCommand(
             undo_reading,
         ),
         DIGEST_SUBCOMMAND,
+        REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )
