@@ -3,12 +3,15 @@ the real app; Slack's side is the stand-in, with and without channel canvases.""
 
 import html
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.cli import main
+from bot.review_meetings import open_due_reviews
 from bot.signed_requests import HttpAnswer
 from storage.models import Action, Decision, Kpi, Review, ReviewCommentary
 from templates import problems
@@ -268,3 +271,28 @@ def test_a_review_needs_a_channel_of_its_own_and_one_at_a_time(team: SlackHarnes
     assert "already open here" in json.dumps(again)
     assert "Review closed" in close_review(slack)
     assert "No review is open" in close_review(slack)
+
+
+def test_a_scheduled_review_opens_once_on_the_first_monday_of_the_month(
+    team: SlackHarness,
+) -> None:
+    slack = team
+    reply = slack.command(
+        "/kpi", "review here monthly on the first monday at 10:00", user=LEAD, channel=ROOM
+    )
+    assert "on the first Monday of every month at 10:00" in reply.text
+    assert "7 Dec" in reply.text  # Europe/Amsterdam: 10:00 local is 09:00 UTC
+    client = WebClient(token="xoxb-test", base_url=slack.api.api_url)
+    due = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+    assert open_due_reviews(slack.database, client, due - timedelta(minutes=1)) == []
+    [opened] = open_due_reviews(slack.database, client, due)
+    assert opened.opened_by is None and open_due_reviews(slack.database, client, due) == []
+    slack.now = due + timedelta(minutes=30)
+    close_review(slack)
+    # Closed, the same period is still claimed: a second clock does not open it again.
+    assert open_due_reviews(slack.database, client, due + timedelta(hours=1)) == []
+    parents = [m for m in slack.api.history(ROOM) if "Strategy review" in m["text"]]
+    assert len(parents) == 1 and "on schedule" in json.dumps(parents[0]["blocks"])
+
+    assert "no longer holds" in slack.command("/kpi", "review off", user=LEAD, channel=ROOM).text
