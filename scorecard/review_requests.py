@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from scorecard.caller import Caller
 from scorecard.errors import UserError
+from scorecard.forecast_questions import ANSWERED_DECIDED, FORECAST_ITEM, current_projection
 from scorecard.reviews import (
     ACCEPT_MISS,
     CHANGE_TARGET,
@@ -49,6 +50,7 @@ from storage.models import (
     ReviewSchedule,
     Scorecard,
 )
+from storage.nudges import mark_responded
 from storage.reviews import (
     MANUAL_PREFIX,
     claim_review,
@@ -308,6 +310,13 @@ def record_decision(caller: Caller, request: DecisionRequest) -> Recorded:
             _decide_link(session, scorecard, request, decision, caller.now)
         if request.kind not in (NEW_ACTION, REVISE_LINK):
             decision.settled_at = caller.now
+        if kpi is not None:
+            if decision.forecast_value is None:
+                decision.forecast_value = current_projection(session, scorecard, kpi, caller.now)
+            # The owner's forecast question is answered, whichever way the decision came.
+            mark_responded(
+                session, _id(scorecard), FORECAST_ITEM, kpi.id or 0, ANSWERED_DECIDED, caller.now
+            )
         session.add(decision)
         session.flush()
         line = decision_line(session, scorecard, decision)

@@ -3,11 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import (
     Decision,
+    Nudge,
     Review,
     ReviewCommentary,
     ReviewSchedule,
@@ -141,6 +143,26 @@ def latest_kpi_decision(session: Session, scorecard_id: int, kpi_id: int) -> Dec
         .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
     )
     return session.exec(query).first()
+
+
+def latest_kpi_decisions(session: Session, scorecard_id: int) -> dict[int, Decision]:
+    """The latest decision on each KPI that has one."""
+    query = (
+        select(Decision)
+        .where(Decision.scorecard_id == scorecard_id, col(Decision.kpi_id).is_not(None))
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    )
+    return {decision.kpi_id: decision for decision in session.exec(query).all() if decision.kpi_id}
+
+
+def forecast_questions_asked(session: Session, scorecard_id: int, kind: str) -> dict[int, datetime]:
+    """When each KPI's forecast question (nudge item `kind`) was last put to its owner."""
+    query = (
+        select(Nudge.item_id, func.max(Nudge.sent_at))
+        .where(Nudge.scorecard_id == scorecard_id, Nudge.item_kind == kind)
+        .group_by(col(Nudge.item_id))
+    )
+    return {row[0]: row[1] for row in session.exec(query).all()}
 
 
 # Schedules
