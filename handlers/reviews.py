@@ -12,14 +12,16 @@ The same decision modal answers a forecast's question in a nudge (`forecast_*` b
 "<kpi id>:<projected value>"); those decisions belong to no review.
 """
 
+import logging
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.review_meetings import agenda_publisher, minutes_publisher
-from handlers.commands import Message, Subcommand, from_command, split_verb
+from handlers.commands import Message, Subcommand, command_text, from_command, split_verb
 from handlers.modals import FieldError, block_of
 from handlers.replies import EPHEMERAL, answer_later, command_summary
 from handlers.services import services_of
@@ -57,6 +59,8 @@ from scorecard.reviews import (
 )
 from templates import render
 
+logger = logging.getLogger(__name__)
+
 OPEN_VERBS = ("", "open", "start", "now")
 CLOSE_VERBS = ("close", "end", "minutes")
 DECISION_BUTTONS = {
@@ -77,8 +81,8 @@ def run_review_verb(caller: Caller, text: str) -> Message:
     """The verbs that need no posting; opening and closing run in `meet` (they post)."""
     verb, rest = split_verb(text)
     verb = verb.casefold()
-    if verb in ("here", "schedule", "every"):
-        view = schedule_reviews_here(caller, rest if verb != "every" else text)
+    if verb in ("here", "schedule"):
+        view = schedule_reviews_here(caller, rest)
         return render("review_reply", outcome="scheduled", schedule=view, today=caller.now.date())
     if verb in ("off", "stop"):
         return render("review_reply", outcome="off", channel=stop_reviews_here(caller))
@@ -114,7 +118,7 @@ def meet(client: WebClient, caller: Caller, text: str) -> Message:
 
 def _meeting_text(command: dict[str, Any]) -> str | None:
     """The words after `/kpi review` when they open or close a review, else None."""
-    verb, rest = split_verb(command.get("text") or "")
+    verb, rest = split_verb(command_text(command))
     if not REVIEW_SUBCOMMAND.answers_to(verb.casefold()):
         return None
     inner, _ = split_verb(rest)
@@ -288,7 +292,10 @@ def _note_in_thread(client: WebClient, recorded: Recorded) -> Message:
     """Note a commentary or decision in its review's thread; the confirmation for the person."""
     noted = render("review_noted", recorded=recorded, today=recorded.today)
     if recorded.channel and recorded.thread_ts:
-        client.chat_postMessage(channel=recorded.channel, thread_ts=recorded.thread_ts, **noted)
+        try:
+            client.chat_postMessage(channel=recorded.channel, thread_ts=recorded.thread_ts, **noted)
+        except SlackApiError as error:  # stored all the same: the minutes will carry it
+            logger.warning("Could not note in review thread: %s", error.response.get("error"))
     return noted
 
 

@@ -264,13 +264,23 @@ def test_minutes_go_to_the_channel_canvas_where_the_workspace_allows_it(
 
 def test_a_review_needs_a_channel_of_its_own_and_one_at_a_time(team: SlackHarness) -> None:
     slack = team
-    open_review(slack)
+    posts = open_review(slack)
     count = _responses(slack)
     slack.command("/kpi", "review", user=LEAD, channel=ROOM)
     again = slack.api.wait_for("response_url", count=count + 1)[-1].params
     assert "already open here" in json.dumps(again)
     assert "Review closed" in close_review(slack)
     assert "No review is open" in close_review(slack)
+
+    # A button of a closed review records nothing and says why.
+    press(slack, posts, element(posts[2:], "review_comment", "Grow repeat revenue"), EXEC)
+    told = slack.api.calls("chat.postEphemeral")[-1].params
+    assert told["user"] == EXEC and "was closed" in json.dumps(told)
+    assert slack.api.calls("views.open") == []
+
+    # A verb it does not know is answered with the ones it does.
+    unknown = slack.command("/kpi", "review tomorrow", user=LEAD, channel=ROOM).text
+    assert "I don't know `/kpi review tomorrow`" in unknown and "/kpi review close" in unknown
 
 
 def test_a_scheduled_review_opens_once_on_the_first_monday_of_the_month(
