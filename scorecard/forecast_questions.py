@@ -22,8 +22,9 @@ from scorecard.forecast import RECENT_READINGS, Forecast, forecast_kpis
 from scorecard.overview import view_kpi
 from scorecard.reviews import DecisionLine, decision_line
 from scorecard.status import Goal, goal_distance
-from scorecard.vocabulary import BINARY
+from scorecard.vocabulary import BINARY, READING_INTERVALS
 from scorecard.workspace import local_today
+from storage.digest_queries import recent_points
 from storage.models import Decision, Kpi, Objective, Scorecard
 from storage.readings import kpis_with_current_readings, recent_readings
 from storage.reviews import forecast_questions_asked, latest_kpi_decision, latest_kpi_decisions
@@ -77,12 +78,17 @@ def forecast_questions(
         candidates.append((kpi, view_kpi(kpi, reading, today, scorecard.at_risk_tolerance)))
     if not candidates:
         return []
-    histories = [
-        [(r.period, r.value) for r in recent_readings(session, kpi.id, RECENT_READINGS)]
-        for kpi, _ in candidates
-    ]
+    # One query for every KPI's recent readings, as the digest fits its forecasts.
+    bounds = {
+        frequency: today - interval * (RECENT_READINGS + 2)
+        for frequency, interval in READING_INTERVALS.items()
+    }
+    history = recent_points(session, scorecard.id, bounds, RECENT_READINGS)
     forecasts = forecast_kpis(
-        [(view.goal, points) for (_, view), points in zip(candidates, histories, strict=True)],
+        [
+            (view.goal, [(p.period, p.value) for p in history.get(kpi.id, [])])
+            for kpi, view in candidates
+        ],
         today,
     )
     decisions = latest_kpi_decisions(session, scorecard.id)

@@ -3,8 +3,9 @@ the real app; Slack's side is the stand-in, with and without channel canvases.""
 
 import html
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.review_meetings import open_due_reviews
 from bot.signed_requests import HttpAnswer
+from scorecard.schedules import occurrences, parse_schedule
 from storage.models import Action, Decision, Kpi, Review, ReviewCommentary
 from templates import problems
 from tests.harness import WORKSPACE, SlackHarness
@@ -306,3 +308,35 @@ def test_a_scheduled_review_opens_once_on_the_first_monday_of_the_month(
     assert len(parents) == 1 and "on schedule" in json.dumps(parents[0]["blocks"])
 
     assert "no longer holds" in slack.command("/kpi", "review off", user=LEAD, channel=ROOM).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "first_two"),
+    [
+        (
+            "monthly on the first monday at 10:00",
+            "monthly first mon 10:00",
+            ("2026-12-07", "2027-01-04"),
+        ),
+        ("on the last friday at 16:00", "monthly last fri 16:00", ("2026-11-27", "2026-12-25")),
+        (
+            "every 3 months on the 2nd tuesday",
+            "every 3 months second tue 09:00",
+            ("2027-02-09", "2027-05-11"),
+        ),
+    ],
+)
+def test_review_schedules_on_a_weekday_of_the_month(
+    typed: str, canonical: str, first_two: tuple[str, str]
+) -> None:
+    schedule = parse_schedule(typed)
+    assert schedule.canonical() == canonical and parse_schedule(canonical) == schedule
+    start = datetime(2026, 11, 24, tzinfo=UTC)
+    found = occurrences(
+        schedule,
+        ZoneInfo("Europe/Amsterdam"),
+        start,
+        start + timedelta(days=200),
+        date(2026, 11, 24),
+    )
+    assert tuple(moment.date().isoformat() for moment in found[:2]) == first_two
