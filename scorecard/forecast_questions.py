@@ -60,10 +60,13 @@ def forecast_questions(
     now: datetime,
     owner: str | None = None,
     kpi_ids: Collection[int] | None = None,
+    every_miss: bool = False,
 ) -> list[ForecastQuestion]:
     """The KPIs (of one owner, if given) whose owner is to be asked about a projected miss.
 
     With `kpi_ids`, those KPIs' questions as they stand, asked or not (to redraw a nudge).
+    With `every_miss`, every KPI projected to miss, asked, answered or without an owner (a
+    review's exceptions).
     """
     assert scorecard.id is not None
     today = local_today(scorecard, now)
@@ -71,7 +74,8 @@ def forecast_questions(
     for kpi, reading in kpis_with_current_readings(session, scorecard.id):
         if kpi_ids is not None and kpi.id not in kpi_ids:
             continue
-        if kpi_ids is None and (not kpi.owner or (owner is not None and kpi.owner != owner)):
+        wanted = every_miss or (kpi.owner and (owner is None or kpi.owner == owner))
+        if kpi_ids is None and not wanted:
             continue
         if reading is None or kpi.direction == BINARY:
             continue
@@ -100,7 +104,8 @@ def forecast_questions(
         if kpi_ids is None:
             if not forecast.misses:
                 continue
-            if _quiet(view.goal, forecast, decisions.get(kpi.id), asked.get(kpi.id)):
+            quiet = _quiet(view.goal, forecast, decisions.get(kpi.id), asked.get(kpi.id))
+            if quiet and not every_miss:
                 continue
         objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
         questions.append(

@@ -15,7 +15,12 @@ from sqlmodel import Session
 
 from scorecard.caller import Caller
 from scorecard.errors import UserError
-from scorecard.forecast_questions import ANSWERED_DECIDED, FORECAST_ITEM, current_projection
+from scorecard.forecast_questions import (
+    ANSWERED_DECIDED,
+    FORECAST_ITEM,
+    current_projection,
+    forecast_questions,
+)
 from scorecard.reviews import (
     ACCEPT_MISS,
     CHANGE_TARGET,
@@ -29,6 +34,7 @@ from scorecard.reviews import (
     CommentaryLine,
     DecisionLine,
     Minutes,
+    ProjectedMiss,
     PublishAgenda,
     PublishMinutes,
     build_agenda,
@@ -182,7 +188,13 @@ def _post_agenda(
     with database.reading() as session:
         scorecard = session.get(Scorecard, review.scorecard_id)
         assert scorecard is not None
-        agenda = build_agenda(session, scorecard, review, now)
+        misses = [
+            ProjectedMiss(
+                q.name, q.unit, q.owner, q.forecast.value, q.forecast.by, q.forecast.target
+            )
+            for q in forecast_questions(session, scorecard, now, every_miss=True)
+        ]
+        agenda = build_agenda(session, scorecard, review, now, misses)
     try:
         thread_ts = publish(agenda)
     except Exception:  # nothing posted: the review never happened, so it may be opened again

@@ -86,6 +86,18 @@ class AgendaObjective:
 
 
 @dataclass(frozen=True)
+class ProjectedMiss:
+    """A KPI whose forecast falls short of its target (scorecard/forecast.py)."""
+
+    name: str
+    unit: str
+    owner: str | None
+    value: float  # projected
+    by: date
+    target: float
+
+
+@dataclass(frozen=True)
 class AgendaPerspective:
     name: str
     status: str
@@ -127,6 +139,7 @@ class Agenda:
     last_review_on: date | None
     exceptions: list[AgendaObjective]
     perspectives: list[AgendaPerspective]
+    projected_misses: list[ProjectedMiss] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,7 @@ def build_agenda(
     scorecard: Scorecard,
     review: Review,
     now: datetime,
+    projected_misses: Sequence[ProjectedMiss] = (),
 ) -> Agenda:
     assert scorecard.id is not None and review.id is not None
     today = local_today(scorecard, now)
@@ -202,6 +216,7 @@ def build_agenda(
         last_review_on=None if since is None else local_today(scorecard, since),
         exceptions=exceptions,
         perspectives=perspectives,
+        projected_misses=list(projected_misses),
     )
 
 

@@ -156,6 +156,7 @@ def test_a_projected_miss_asks_its_owner_once_and_the_decision_is_shown_and_revi
     start = open_review(slack)[1]
     assert "Decided on forecasts since" in json.dumps(start["blocks"])
     assert "Paid ads paused" in json.dumps(start["blocks"])
+    assert "Instagram followers* projected to miss" in json.dumps(start["blocks"])
 
 
 def test_changing_the_target_from_a_forecast_needs_an_admin(
