@@ -14,6 +14,7 @@ from storage.models import (
     ReviewCommentary,
     ReviewSchedule,
     Scorecard,
+    WorkspaceUninstall,
 )
 
 # Reviews opened by hand: the claim key is unique per moment (scheduled ones use the period).
@@ -205,7 +206,11 @@ def unschedule_review(session: Session, scorecard_id: int, channel: str) -> Revi
 
 
 def review_schedules(session: Session) -> list[tuple[Scorecard, ReviewSchedule]]:
-    query = select(Scorecard, ReviewSchedule).join(
-        ReviewSchedule, col(ReviewSchedule.scorecard_id) == Scorecard.id
+    """Every channel's review schedule, leaving out workspaces that removed the app."""
+    query = (
+        select(Scorecard, ReviewSchedule)
+        .join(ReviewSchedule, col(ReviewSchedule.scorecard_id) == Scorecard.id)
+        .outerjoin(WorkspaceUninstall, col(WorkspaceUninstall.workspace) == Scorecard.workspace)
+        .where(col(WorkspaceUninstall.workspace).is_(None))
     )
     return [(row[0], row[1]) for row in session.exec(query).all()]
