@@ -18,6 +18,7 @@ from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
+from handlers.reviews import REVIEW_SUBCOMMAND
 from handlers.services import services_of
 from handlers.sharing import logged_reply
 from handlers.why import WHY
@@ -128,6 +129,7 @@ KPI = SlashCommand(
             undo_reading,
         ),
         DIGEST_SUBCOMMAND,
+        REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )
