@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.once_only import OnceOnly
 from handlers import register_all
 from handlers.services import Services
 from storage.db import Database
@@ -34,6 +35,21 @@ def create_web_client(settings: Settings) -> WebClient:
     return client
 
 
+class ScorecardApp(App):  # type: ignore[misc]
+    """Bolt's App, with each request from Slack run at most once (see bot/once_only.py).
+
+    Overriding dispatch covers HTTP and Socket Mode alike, and sees the listener's answer, which
+    a Bolt middleware does not.
+    """
+
+    def __init__(self, *, once_only: OnceOnly, **options: object) -> None:
+        super().__init__(**options)
+        self.once_only = once_only
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        return self.once_only.dispatch(req, super().dispatch)
+
+
 def create_app(
     settings: Settings,
     database: Database,
@@ -51,7 +67,8 @@ def create_app(
     secret: Slack authenticates the socket itself.
     """
     signing_secret = settings.signing_secret if socket_mode else settings.require_signing_secret()
-    app = App(
+    app = ScorecardApp(
+        once_only=OnceOnly(database, signing_secret if not socket_mode else None),
         client=client or create_web_client(settings),
         signing_secret=signing_secret,
         request_verification_enabled=not socket_mode,
