@@ -37,21 +37,29 @@ ALREADY_HANDLED = (
     "That command reached me twice; I did it the first time, so nothing more was done."
 )
 
+KEY_LENGTH = 255  # storage.models.RequestClaim.key
+
 Dispatch = Callable[[BoltRequest], BoltResponse]
 
 
 def request_key(body: dict[str, Any]) -> str | None:
     """The id that makes this request unique, with its kind; None for requests that change
-    nothing (URL verification, option lists) or that carry no id."""
+    nothing (URL verification, option lists) or that carry no id.
+
+    Slack's ids are unique on their own; the callback or action id beside them only keeps apart
+    hand-made requests that reuse one id (as tests and scripts do).
+    """
     kind = body.get("type")
     if body.get("command"):
-        return _key("command", body.get("trigger_id"))
+        return _key("command", body.get("trigger_id"), body.get("command"))
     if kind == "view_submission":
-        return _key("view", (body.get("view") or {}).get("id"))
+        view = body.get("view") or {}
+        return _key("view", view.get("id"), view.get("callback_id"))
     if kind == "block_actions":
-        return _key("click", body.get("trigger_id"))
+        action = (body.get("actions") or [{}])[0]
+        return _key("click", body.get("trigger_id"), action.get("action_id"), action.get("value"))
     if kind in ("shortcut", "message_action"):
-        return _key("shortcut", body.get("trigger_id"))
+        return _key("shortcut", body.get("trigger_id"), body.get("callback_id"))
     if kind == "event_callback":
         return _key("event", body.get("event_id"))
     return None
@@ -142,7 +150,9 @@ def _has_field_errors(response: BoltResponse) -> bool:
     return isinstance(answer, dict) and answer.get("response_action") == "errors"
 
 
-def _key(kind: str, *ids: object) -> str | None:
-    if not all(isinstance(part, str) and part for part in ids):
+def _key(kind: str, id_: object, *beside: object) -> str | None:
+    """ "kind:id:beside…" cut to the column's 255 characters; None without an id."""
+    if not isinstance(id_, str) or not id_:
         return None
-    return ":".join((kind, *ids))  # type: ignore[arg-type]
+    parts = [kind, id_, *(str(part) for part in beside if part)]
+    return ":".join(parts)[:KEY_LENGTH]

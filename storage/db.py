@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from scorecard.errors import CannotSaveNow, StoreBusy
@@ -34,7 +34,7 @@ class Patience:
     None for no limit, as migrations and imports need.
     """
 
-    connect: int = 10
+    connect: int = 5
     write_turn: float = 30.0
     statement: float | None = None
 
@@ -61,10 +61,14 @@ def is_sqlite(url: str) -> bool:
 
 def create_db_engine(url: str, patience: Patience = PATIENT, **options: Any) -> Engine:
     url = normalize_database_url(url)
-    if not is_sqlite(url):
-        connect_args = _postgres_timeouts(url, patience)
-        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+    try:
+        if not is_sqlite(url):
+            connect_args = _postgres_timeouts(url, patience)
+            return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+    except ImportError as error:
+        backend = make_url(url).get_backend_name()
+        raise ArgumentError(f"no driver for {backend} is installed ({error.name})") from error
     _configure_sqlite(engine, patience)
     return engine
 

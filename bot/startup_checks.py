@@ -1,0 +1,46 @@
+"""What `serve`, `socket`, `run` and `clock` make sure of before they start: Slack takes the bot
+token. Each failure is one line for the operator, not a traceback."""
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlalchemy.engine import make_url
+
+from bot.config import InvalidSetting, Settings
+from storage.db import normalize_database_url
+
+
+class CannotStart(Exception):
+    """Something outside us failed at start (Slack did not answer, the port is taken); the
+    message says what, in one line."""
+
+
+def check_bot_token(settings: Settings, client: WebClient | None = None) -> None:
+    """Ask Slack who the token belongs to (`auth.test`).
+
+    Raises `InvalidSetting` when Slack refuses the token (revoked, mistyped: a configuration
+    problem) and `CannotStart` when Slack can't be asked.
+    """
+    from bot.app import create_web_client  # bot.app builds the whole app; only needed here
+
+    client = client or create_web_client(settings)
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error") if error.response is not None else None
+        raise InvalidSetting(
+            "SLACK_BOT_TOKEN", f"was refused by Slack ({reason or 'no reason given'})"
+        ) from error
+    except (SlackRequestError, OSError) as error:
+        raise CannotStart(f"can't reach Slack's Web API at {client.base_url}: {error}") from error
+
+
+def database_location(url: str) -> str:
+    """Where the database is, for a message: the host and database, or the file; never a
+    password."""
+    try:
+        parsed = make_url(normalize_database_url(url))
+    except Exception:
+        return "(DATABASE_URL)"
+    if parsed.get_backend_name() == "sqlite":
+        return f"file {parsed.database}"
+    return f"at {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
