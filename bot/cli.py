@@ -163,6 +163,7 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
     if arguments.port:
         settings = replace(settings, port=arguments.port)
+    settings.require_bot_token()
     settings.require_signing_secret()
     check_bot_token(settings)
     _migrate(settings)
