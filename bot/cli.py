@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except DBAPIError as error:
         where = database_location(settings.database_url)
-        print(f"scorecard: the database {where} failed: {one_line(error)}", file=sys.stderr)
+        print(f"scorecard: can't use the database {where}: {one_line(error)}", file=sys.stderr)
         return EXIT_FAILURE
     except CannotStart as error:
         print(f"scorecard: {error}", file=sys.stderr)
@@ -333,6 +333,6 @@ def _stop_on_sigterm() -> None:
 def _migrate(settings: Settings) -> Database:
     """The database, its schema brought up to date; refused at once when it can't be written."""
     database = Database(settings.database_url)
-    database.refuse_if_unwritable()
+    database.refuse_if_unwritable(log=False)  # said in one line by main()
     upgrade(database)
     return database

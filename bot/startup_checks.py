@@ -1,6 +1,10 @@
 """What `serve`, `socket`, `run` and `clock` make sure of before they start: Slack takes the bot
 token. Each failure is one line for the operator, not a traceback."""
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.engine import make_url
@@ -24,7 +28,8 @@ def check_bot_token(settings: Settings, client: WebClient | None = None) -> None
 
     client = client or create_web_client(settings)
     try:
-        client.auth_test()
+        with _quiet(client.logger):  # it logs each failed try as an ERROR
+            client.auth_test()
     except SlackApiError as error:
         reason = error.response.get("error") if error.response is not None else None
         raise InvalidSetting(
@@ -44,3 +49,13 @@ def database_location(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         return f"file {parsed.database}"
     return f"at {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+@contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled

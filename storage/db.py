@@ -200,10 +200,12 @@ class Database:
                 raise
             raise refusal from error
 
-    def refuse_if_unwritable(self) -> None:
+    def refuse_if_unwritable(self, *, log: bool = True) -> None:
+        """Raise `CannotSaveNow` when the SQLite file is gone, replaced or read-only."""
         problem = self.file.problem() if self.file is not None else None
         if problem is not None:
-            logger.error("Refusing to write: %s (%s).", problem, self.file.path)  # type: ignore[union-attr]
+            if log:
+                logger.error("Refusing to write: %s (%s).", problem, self.file.path)  # type: ignore[union-attr]
             raise CannotSaveNow(problem)
 
     def problem(self) -> str | None:
