@@ -6,9 +6,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import text
 
-from storage.db import Database
+from scorecard.errors import StoreBusy
+from storage.db import Database, Patience
 from tests.faults.conftest import Served
 
 SLACK_GIVES_UP_SECONDS = 3.0
@@ -68,3 +70,17 @@ def test_once_the_writer_is_done_the_same_command_typed_again_is_stored(served: 
 
     assert "Logged" in again.body
     assert served.readings() == 1
+
+
+def test_a_write_kept_waiting_too_long_is_refused_and_writes_nothing(database: Database) -> None:
+    impatient = Database(database.url, Patience(connect=3, write_turn=0.3))
+    try:
+        with another_writer(database):
+            start = time.monotonic()
+            with pytest.raises(StoreBusy), impatient.writing() as session:
+                session.execute(text("DELETE FROM readings"))  # waits for PostgreSQL's lock
+            waited = time.monotonic() - start
+    finally:
+        impatient.dispose()
+
+    assert waited < 1.5
