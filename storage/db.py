@@ -193,6 +193,7 @@ class Database:
                     session.rollback()
                     raise
         except WriteTurnTimeout as error:
+            logger.warning("A write gave up waiting for its turn: %s", error)
             raise StoreBusy(str(error)) from error
         except DBAPIError as error:
             refusal = _refusal(error)
