@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.direct_messages import tell_privately
 from scorecard.digest import Digest, detail_pages
 from scorecard.digest_subscriptions import digest_for_channel, subscription_anchor
 from scorecard.schedules import occurrences, parse_schedule, period_key
@@ -467,10 +468,7 @@ def _tell_creator(client: WebClient, target: _Target, code: str) -> None:
         )
         return
     message = render("digest_paused", channel=target.channel, problem=code)
-    try:
-        client.chat_postMessage(channel=subscription.created_by, **message)
-    except Exception:
-        logger.exception("Could not tell %s that a digest was paused", subscription.created_by)
+    tell_privately(client, subscription.created_by, message)
 
 
 def _main_message(digest: Digest, late: bool) -> dict[str, Any]:

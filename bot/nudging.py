@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
+from bot.direct_messages import send_direct_message
 from scorecard.nudges import (
     MESSAGE_WINDOW,
     NudgeItem,
@@ -256,9 +257,7 @@ class _ScorecardSweep:
     ) -> None:
         rendered = self._render(message, texts)
         try:
-            opened = self.client.conversations_open(users=message.recipient)
-            channel = opened["channel"]["id"]
-            posted = self.client.chat_postMessage(channel=channel, **rendered)
+            posted = send_direct_message(self.client, message.recipient, rendered)
         except SlackApiError as error:
             reason = f"Slack said {error.response.get('error')}"
             logger.warning("Nudge to %s in %s not sent: %s", message.recipient, workspace, reason)
@@ -268,8 +267,7 @@ class _ScorecardSweep:
                 SkippedNudge(workspace, message.recipient, message.items, reason)
             )
             return
-        ts = posted["ts"]
-        channel = posted.get("channel") or channel
+        ts, channel = posted.ts, posted.channel
         with self.database.writing() as session:
             stored.record_sent(
                 session, scorecard_id, self.report.sweep_id, message.recipient, channel, ts

@@ -59,6 +59,7 @@ class StandInUser:
     away: bool = False
     status_text: str = ""
     deleted: bool = False
+    is_admin: bool = False  # a workspace admin (users.info's is_admin)
 
 
 class SlackStandIn:
@@ -120,9 +121,10 @@ class SlackStandIn:
         away: bool = False,
         status_text: str = "",
         deleted: bool = False,
+        is_admin: bool = False,
     ) -> None:
         with self._arrived:
-            self._users[user_id] = StandInUser(user_id, tz, away, status_text, deleted)
+            self._users[user_id] = StandInUser(user_id, tz, away, status_text, deleted, is_admin)
 
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
@@ -349,6 +351,8 @@ class SlackStandIn:
                 "real_name": user.user_id,
                 "deleted": user.deleted,
                 "is_bot": False,
+                "is_admin": user.is_admin,
+                "is_owner": False,
                 "tz": user.tz,
                 "tz_label": now.tzname(),
                 "tz_offset": int(offset.total_seconds()) if offset else 0,

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import action, choices, interactions, kpi, why
+from handlers import action, buttons, choices, kpi, modals, why
 from handlers.services import Services, provide
 
 
@@ -11,5 +11,6 @@ def register_all(app: App, services: Services) -> None:
     kpi.register(app)
     why.register(app)
     action.register(app)
-    interactions.register(app)
+    buttons.register(app)
+    modals.register(app)
     choices.register(app)

@@ -3,36 +3,58 @@
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
-from handlers.commands import Message, Request, SlashCommand, Subcommand
-from handlers.replies import answer, command_summary
+from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
+from handlers.replies import Notice, Reply, answer, command_summary
 from handlers.services import services_of
-from scorecard.actions import mark_done, my_actions, post_update, stop_action
+from handlers.slack_plumbing import is_workspace_admin
+from scorecard.action_requests import (
+    finish_typed,
+    open_actions_of_caller,
+    reopen_typed,
+    stop_typed,
+    update_typed,
+)
+from scorecard.actions import ActionChanged
+from scorecard.caller import Caller
 from templates import render
 
 
-def update_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = post_update(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def changed_reply(changed: ActionChanged) -> Reply:
+    """The confirmation, and a DM to the owner when someone else changed their action."""
+    return Reply(render("action_changed", changed=changed), owner_notices(changed))
 
 
-def finish_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = mark_done(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def owner_notices(changed: ActionChanged) -> tuple[Notice, ...]:
+    owner = changed.owner_to_tell
+    if owner is None:
+        return ()
+    return (Notice(owner, render("action_changed_for_owner", changed=changed)),)
 
 
-def halt_action(request: Request) -> Message:
-    with request.database.writing() as session:
-        changed = stop_action(session, request.workspace, request.text, request.user, request.now)
-    return render("action_changed", changed=changed)
+def update_action(caller: Caller, text: str) -> Reply:
+    return changed_reply(update_typed(caller, text))
 
 
-def list_mine(request: Request) -> Message:
-    with request.database.reading() as session:
-        mine = my_actions(session, request.workspace, request.user, request.now)
-    return render("my_actions", actions=mine)
+def finish_action(caller: Caller, text: str) -> Reply:
+    return changed_reply(finish_typed(caller, text))
+
+
+def halt_action(caller: Caller, text: str) -> Reply:
+    return changed_reply(stop_typed(caller, text))
+
+
+def reopen_action(caller: Caller, text: str) -> Reply:
+    return changed_reply(reopen_typed(caller, text))
+
+
+def list_mine(caller: Caller, text: str) -> Message:
+    return render("my_actions", actions=open_actions_of_caller(caller))
+
+
+def show_help(caller: Caller, text: str) -> Message:
+    return render("help", commands=[ACTION])
 
 
 ACTION = SlashCommand(
@@ -64,6 +86,14 @@ ACTION = SlashCommand(
             aliases=("cancel", "drop"),
         ),
         Subcommand(
+            "reopen",
+            "/action reopen <action> [why]",
+            "/action reopen daily meme posts the team missed them",
+            "Open a done or stopped action again (its owner, its objective's owner or an admin).",
+            reopen_action,
+            aliases=("restart", "resume"),
+        ),
+        Subcommand(
             "mine",
             "/action mine",
             "/action mine",
@@ -71,17 +101,28 @@ ACTION = SlashCommand(
             list_mine,
             aliases=("my", "list"),
         ),
+        Subcommand("help", "/action help", "/action help", "These commands.", show_help),
     ],
 )
 
 
-def run_action_command(request: Request) -> Message:
-    return ACTION.dispatch(request, default="mine")
+def run_action_command(caller: Caller, text: str) -> Message | Reply:
+    return ACTION.dispatch(caller, text, default="mine")
 
 
-def on_action(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    request = Request.from_command(command, services_of(context))
-    answer(ack, lambda: run_action_command(request), command_summary(command))
+def with_admin_status(caller: Caller, text: str, client: WebClient) -> Caller:
+    """Ask Slack whether the caller is a workspace admin, only for the verbs whose rules care."""
+    verb, _ = split_verb(text)
+    subcommand = ACTION.find(verb)
+    if subcommand is None or subcommand.run is not reopen_action:
+        return caller
+    return caller.as_admin(is_workspace_admin(client, caller.user))
+
+
+def on_action(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    caller, text = from_command(command, services_of(context))
+    caller = with_admin_status(caller, text, client)
+    answer(ack, client, lambda: run_action_command(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

@@ -11,15 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
-from handlers.action import run_action_command
-from handlers.commands import Message, Request
+from handlers.action import ACTION, run_action_command, with_admin_status
 from handlers.kpi import run_kpi_command
-from handlers.replies import EPHEMERAL, answer_later, error_message
+from handlers.replies import EPHEMERAL, Built, answer_later, error_message
 from handlers.services import services_of
+from handlers.slack_plumbing import caller_of_click
 from handlers.why import explain
+from scorecard.caller import Caller
 
-RUNNERS: dict[str, Callable[[Request], Message]] = {
+RUNNERS: dict[str, Callable[[Caller, str], Built]] = {
     "/kpi": run_kpi_command,
     "/why": explain,
     "/action": run_action_command,
@@ -28,7 +30,12 @@ NOTHING_STORED = "OK, nothing was stored."
 
 
 def on_choice(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
 ) -> None:
     ack()
     chosen = _chosen(action.get("value"))
@@ -36,24 +43,17 @@ def on_choice(
         respond(response_type=EPHEMERAL, replace_original=True, **error_message(NOTHING_STORED))
         return
     command, text = chosen
-    services = services_of(context)
-    request = Request(
-        workspace=(body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""),
-        user=(body.get("user") or {}).get("id", ""),
-        channel=(body.get("container") or {}).get("channel_id")
-        or (body.get("channel") or {}).get("id", ""),
-        text=text,
-        now=services.clock(),
-        database=services.database,
-    )
+    caller = caller_of_click(body, services_of(context))
+    if command == ACTION.name:
+        caller = with_admin_status(caller, text, client)
     about = {
-        "team_id": request.workspace,
-        "user_id": request.user,
+        "team_id": caller.workspace,
+        "user_id": caller.user,
         "command": command,
         "text": text,
         "via": "choice button",
     }
-    answer_later(respond, lambda: RUNNERS[command](request), about)
+    answer_later(respond, client, lambda: RUNNERS[command](caller, text), about)
 
 
 def _chosen(value: Any) -> tuple[str, str] | None:

@@ -1,46 +1,39 @@
 """/kpi digest: which channels get the scorecard digest, and when."""
 
-from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
-from scorecard.digest_subscriptions import (
-    list_subscriptions,
-    preview_digest,
-    subscribe_channel,
-    unsubscribe_channel,
+from handlers.commands import Message, SlashCommand, Subcommand, split_verb
+from scorecard.caller import Caller
+from scorecard.digest_requests import (
+    digest_preview,
+    subscribe_here,
+    subscribed_channels,
+    unsubscribe_here,
 )
 from templates import render
 
 
-def subscribe_here(request: Request) -> Message:
-    with request.database.writing() as session:
-        view = subscribe_channel(
-            session, request.workspace, request.channel, request.text, request.user, request.now
-        )
+def subscribe(caller: Caller, text: str) -> Message:
+    view = subscribe_here(caller, text)
     outcome = "subscribed" if view.created else "changed"
     return render(
-        "digest_subscriptions", outcome=outcome, subscription=view, today=request.now.date()
+        "digest_subscriptions", outcome=outcome, subscription=view, today=caller.now.date()
     )
 
 
-def list_channels(request: Request) -> Message:
-    with request.database.reading() as session:
-        views = list_subscriptions(session, request.workspace, request.now)
+def list_channels(caller: Caller, text: str) -> Message:
+    views = subscribed_channels(caller)
     return render(
-        "digest_subscriptions", outcome="list", subscriptions=views, today=request.now.date()
+        "digest_subscriptions", outcome="list", subscriptions=views, today=caller.now.date()
     )
 
 
-def turn_off(request: Request) -> Message:
-    with request.database.writing() as session:
-        view = unsubscribe_channel(session, request.workspace, request.channel, request.now)
-    return render(
-        "digest_subscriptions", outcome="off", subscription=view, today=request.now.date()
-    )
+def turn_off(caller: Caller, text: str) -> Message:
+    view = unsubscribe_here(caller)
+    return render("digest_subscriptions", outcome="off", subscription=view, today=caller.now.date())
 
 
-def preview(request: Request) -> Message:
+def preview(caller: Caller, text: str) -> Message:
     """The digest as it would be posted now; the reply is ephemeral, so only the caller sees it."""
-    with request.database.reading() as session:
-        digest = preview_digest(session, request.workspace, request.channel, request.now)
+    digest = digest_preview(caller)
     return render("digest", digest=digest, late=False, today=digest.today)
 
 
@@ -53,7 +46,7 @@ DIGEST = SlashCommand(
             "/kpi digest here [schedule]",
             "/kpi digest here every 2 weeks on friday at 16:00",
             "Post the digest in this channel (default: weekly, Monday 09:00).",
-            subscribe_here,
+            subscribe,
             aliases=("on", "subscribe"),
         ),
         Subcommand(
@@ -91,8 +84,8 @@ def is_preview(text: str) -> bool:
     return subcommand is not None and subcommand.run is preview
 
 
-def run_digest_command(request: Request) -> Message:
-    return DIGEST.dispatch(request, default="list")
+def run_digest_command(caller: Caller, text: str) -> Message:
+    return DIGEST.dispatch(caller, text, default="list")
 
 
 # The entry in /kpi's table of subcommands.

@@ -3,66 +3,66 @@
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from handlers.action import ACTION
-from handlers.commands import Message, Request, SlashCommand, Subcommand, split_verb
+from handlers.commands import (
+    Message,
+    SlashCommand,
+    Subcommand,
+    command_text,
+    from_command,
+    split_verb,
+)
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
-from scorecard.kpi_log import (
-    NewReading,
-    add_note,
-    kpi_detail,
-    read_reading,
-    reading_if_any,
-    record_reading,
-    undo_last_reading,
+from scorecard.caller import Caller
+from scorecard.errors import Question, UserError
+from scorecard.kpi_log import ReadingLogged
+from scorecard.kpi_requests import (
+    kpi_detail_for,
+    log_or_show,
+    log_typed_reading,
+    note_latest_reading,
+    scorecard_at_a_glance,
+    undo_my_reading,
 )
-from scorecard.overview import load_overview
-from scorecard.workspace import local_today, require_scorecard
 from templates import render
 
-
-def log_reading(request: Request) -> Message:
-    with request.database.reading() as session:
-        reading = read_reading(session, request.workspace, request.text, request.now)
-    return _store(request, reading)
+# `/kpi list` of the whole scorecard names this many objectives per perspective, and the
+# command that shows the rest: a scorecard with many fits in one readable message.
+OBJECTIVES_PER_PERSPECTIVE = 5
 
 
-def _store(request: Request, reading: NewReading) -> Message:
-    """The write turn holds only this: the reading was understood in a reading session."""
-    with request.database.writing() as session:
-        logged = record_reading(session, reading, request.user, request.now)
-    return render("kpi_logged", logged=logged)
+def log_reading(caller: Caller, text: str) -> Message:
+    return render("kpi_logged", logged=log_typed_reading(caller, text))
 
 
-def show_kpi(request: Request) -> Message:
-    with request.database.reading() as session:
-        detail = kpi_detail(session, request.workspace, request.text, request.now)
-    return render("kpi_detail", detail=detail)
+def show_kpi(caller: Caller, text: str) -> Message:
+    return render("kpi_detail", detail=kpi_detail_for(caller, text))
 
 
-def list_scorecard(request: Request) -> Message:
-    with request.database.reading() as session:
-        scorecard = require_scorecard(session, request.workspace)
-        overview = load_overview(session, scorecard, local_today(scorecard, request.now))
-    return render("kpi_list", overview=overview)
+def list_scorecard(caller: Caller, text: str) -> Message:
+    """The whole scorecard shows a few objectives per perspective; one perspective shows all."""
+    overview = scorecard_at_a_glance(caller, text)
+    if text.strip():
+        return render("kpi_list", overview=overview)
+    return render("kpi_list", overview=overview, objectives_shown=OBJECTIVES_PER_PERSPECTIVE)
 
 
-def note_reading(request: Request) -> Message:
-    with request.database.writing() as session:
-        kpi, reading = add_note(session, request.workspace, request.text, request.user, request.now)
+def note_reading(caller: Caller, text: str) -> Message:
+    kpi, reading = note_latest_reading(caller, text)
     return render("note_added", kpi=kpi, reading=reading)
 
 
-def undo_reading(request: Request) -> Message:
-    with request.database.writing() as session:
-        kpi, reading = undo_last_reading(session, request.workspace, request.user, request.now)
+def undo_reading(caller: Caller, text: str) -> Message:
+    kpi, reading = undo_my_reading(caller)
     return render("reading_undone", kpi=kpi, reading=reading)
 
 
-def show_help(request: Request) -> Message:
+def show_help(caller: Caller, text: str) -> Message:
     return render("help", commands=[KPI, WHY, ACTION])
 
 
@@ -88,9 +88,9 @@ KPI = SlashCommand(
         ),
         Subcommand(
             "list",
-            "/kpi list",
-            "/kpi list",
-            "The whole scorecard at a glance, by perspective.",
+            "/kpi list [perspective]",
+            "/kpi list customer",
+            "The whole scorecard at a glance, by perspective, or one perspective in full.",
             list_scorecard,
             aliases=("all", "ls"),
         ),
@@ -114,26 +114,35 @@ KPI = SlashCommand(
 )
 
 
-def run_kpi_command(request: Request) -> Message:
+def run_kpi_command(caller: Caller, text: str) -> Message:
     """Dispatch `/kpi <verb> …`. Forgiving: `/kpi followers 12k` logs, `/kpi followers` shows."""
-    verb, rest = split_verb(request.text)
+    verb, rest = split_verb(text)
     if not verb:
-        return list_scorecard(request)
+        return list_scorecard(caller, "")
     subcommand = KPI.find(verb)
     if subcommand is not None:
-        return subcommand.run(request.with_text(rest))
-    with request.database.reading() as session:
-        reading = reading_if_any(session, request.workspace, request.text, request.now)
-    return show_kpi(request) if reading is None else _store(request, reading)
+        return subcommand.run(caller, rest)
+    try:
+        found = log_or_show(caller, text)
+    except Question:
+        raise
+    except UserError as error:  # no KPI by that name: perhaps a mistyped verb ("dgest here")
+        question = KPI.mistyped_verb(verb, rest)
+        if question is None:
+            raise
+        raise question from error
+    if isinstance(found, ReadingLogged):
+        return render("kpi_logged", logged=found)
+    return render("kpi_detail", detail=found)
 
 
-def on_kpi(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    request = Request.from_command(command, services_of(context))
-    answer(ack, lambda: run_kpi_command(request), command_summary(command))
+def on_kpi(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    caller, text = from_command(command, services_of(context))
+    answer(ack, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def is_slow(command: dict[str, Any]) -> bool:
-    verb, rest = split_verb(command.get("text") or "")
+    verb, rest = split_verb(command_text(command))
     return KPI.find(verb) is DIGEST_SUBCOMMAND and is_preview(rest)
 
 
@@ -141,10 +150,12 @@ def acknowledge_slow(ack: Ack) -> None:
     ack(response_type=EPHEMERAL, **render("working", what="the digest preview"))
 
 
-def on_slow_kpi(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
+def on_slow_kpi(
+    respond: Respond, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """Runs after the ack, in Bolt's lazy listener thread; the result replaces the ack."""
-    request = Request.from_command(command, services_of(context))
-    answer_later(respond, lambda: run_kpi_command(request), command_summary(command))
+    caller, text = from_command(command, services_of(context))
+    answer_later(respond, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

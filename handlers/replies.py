@@ -1,18 +1,81 @@
-"""Turning a domain result, or a mistake, into the reply a person sees: one place for both."""
+"""Turning a domain result, a person's mistake or a bug into the reply a person sees.
+
+`settle` is the one funnel every listener uses (slash commands, buttons, modal submissions):
+
+- a result becomes the message the listener built;
+- a `UserError` becomes its own message, and a `Question` a question with one button per choice;
+- anything else is a bug: logged with a reference, and the person gets an apology quoting it.
+
+Listeners differ only in how the message reaches Slack (the ack, a response_url, an ephemeral
+message, a modal's field errors); see `handlers/slack_plumbing.py`.
+"""
 
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
+from bot.direct_messages import tell_privately
 from scorecard.errors import Question, UserError
 from templates import render
 
 logger = logging.getLogger(__name__)
 
 EPHEMERAL = "ephemeral"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A direct message to someone else about a result (the owner of an action someone changed)."""
+
+    user: str
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A result's message for the caller, and the notices that go with it."""
+
+    message: dict[str, Any]
+    notices: tuple[Notice, ...] = ()
+
+
+Built = dict[str, Any] | Reply  # what a listener's `build` returns
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a request: the message to show, and why it is not a result if it isn't."""
+
+    message: dict[str, Any]
+    mistake: UserError | None = None  # the person's mistake, or a question to them
+    bug: bool = False  # a bug: `message` is the apology, the log has the traceback
+    notices: tuple[Notice, ...] = ()  # sent only for a result
+
+    @property
+    def succeeded(self) -> bool:
+        return self.mistake is None and not self.bug
+
+    def send_notices(self, client: WebClient) -> None:
+        for notice in self.notices:
+            tell_privately(client, notice.user, notice.message)
+
+
+def settle(build: Callable[[], Built], about: dict[str, Any]) -> Outcome:
+    """Run `build` and say what became of it. Never raises."""
+    try:
+        built = build()
+        if isinstance(built, Reply):
+            return Outcome(built.message, notices=built.notices)
+        return Outcome(built)
+    except UserError as error:
+        return Outcome(person_message(error), mistake=error)
+    except Exception:
+        return Outcome(apology(about), bug=True)
 
 
 def error_message(message: str) -> dict[str, Any]:
@@ -26,30 +89,20 @@ def person_message(error: UserError) -> dict[str, Any]:
     return error_message(error.message)
 
 
-def answer(ack: Ack, build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> None:
+def answer(ack: Ack, client: WebClient, build: Callable[[], Built], about: dict[str, Any]) -> None:
     """Acknowledge a slash command with the message `build` returns, always ephemeral."""
-    ack(response_type=EPHEMERAL, **_built(build, about))
+    outcome = settle(build, about)
+    ack(response_type=EPHEMERAL, **outcome.message)
+    outcome.send_notices(client)
 
 
 def answer_later(
-    respond: Respond, build: Callable[[], dict[str, Any]], about: dict[str, Any]
+    respond: Respond, client: WebClient, build: Callable[[], Built], about: dict[str, Any]
 ) -> None:
     """For slow work run after the ack: replace the "working on it" reply with the result."""
-    respond(response_type=EPHEMERAL, replace_original=True, **_built(build, about))
-
-
-def _built(build: Callable[[], dict[str, Any]], about: dict[str, Any]) -> dict[str, Any]:
-    """The message `build` returns, or the reply that explains why there is none.
-
-    A UserError becomes its own friendly message. Anything else is a bug: it is logged with the
-    request it came from, and the person gets a reference to quote rather than silence.
-    """
-    try:
-        return build()
-    except UserError as error:
-        return person_message(error)
-    except Exception:
-        return apology(about)
+    outcome = settle(build, about)
+    respond(response_type=EPHEMERAL, replace_original=True, **outcome.message)
+    outcome.send_notices(client)
 
 
 def apology(about: dict[str, Any]) -> dict[str, Any]:

@@ -1,28 +1,14 @@
-"""What listeners need besides Slack: the database and the clock, handed over in Bolt's context."""
+"""What listeners need besides Slack (the database and the clock), handed over in Bolt's context."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 from slack_bolt import App, BoltContext
 
-from storage.db import Database
-from storage.types import utc_now
+from scorecard.caller import Services
+
+__all__ = ["Services", "provide", "services_of"]
 
 SERVICES_KEY = "scorecard_services"
-
-
-@dataclass(frozen=True)
-class Services:
-    database: Database
-    clock: Callable[[], datetime] = utc_now
-
-    def __deepcopy__(self, memo: dict[int, object]) -> "Services":
-        """Bolt deep-copies the context for lazy listeners; shared services go over as they are.
-
-        The database object is thread-safe and hands out a session per request or job.
-        """
-        return self
 
 
 def provide(app: App, services: Services) -> None:

@@ -3,17 +3,20 @@
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
-from handlers.commands import Message, Request, SlashCommand, Subcommand
+from handlers.commands import Message, SlashCommand, Subcommand, from_command
 from handlers.replies import answer, command_summary
 from handlers.services import services_of
-from scorecard.tracing import Choices, trace_to_mission
+from scorecard.caller import Caller
+from scorecard.tracing import Choices, trace_for
 from templates import render
 
 
-def explain(request: Request) -> Message:
-    with request.database.reading() as session:
-        found = trace_to_mission(session, request.workspace, request.text, request.now)
+def explain(caller: Caller, text: str) -> Message:
+    if text.strip().casefold() == "help":
+        return render("help", commands=[WHY])
+    found = trace_for(caller, text)
     if isinstance(found, Choices):
         return render("why_choices", choices=found)
     return render("why", trace=found)
@@ -35,9 +38,9 @@ WHY = SlashCommand(
 )
 
 
-def on_why(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    request = Request.from_command(command, services_of(context))
-    answer(ack, lambda: explain(request), command_summary(command))
+def on_why(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    caller, text = from_command(command, services_of(context))
+    answer(ack, client, lambda: explain(caller, text), command_summary(command))
 
 
 def register(app: App) -> None:

@@ -5,10 +5,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from scorecard.action_states import FINISH, HAND_OVER, REOPEN, STOP, UPDATE, may_reopen, next_status
 from scorecard.errors import UserError
-from scorecard.finding import action_names, split_leading_item
+from scorecard.finding import action_names
+from scorecard.leading_item import leading_item
 from scorecard.stalling import is_stalled
-from scorecard.vocabulary import ACTIVE, DONE, OPEN_ACTION_STATUSES, PLANNED, STOPPED
+from scorecard.vocabulary import DONE, OPEN_ACTION_STATUSES, STOPPED
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Action, ActionUpdate, Objective
 from storage.nudges import (
@@ -21,15 +23,23 @@ from storage.nudges import (
 from storage.scorecards import actions_of, objectives_of
 
 LIST_ACTIONS = "/action mine"
-# The kind of history entry written when an action changes hands.
+# The kinds of history entry written when an action changes hands, and when it is reopened.
 REASSIGNED = "reassigned"
+REOPENED = "reopened"
 
 
 @dataclass(frozen=True)
 class ActionChanged:
     action: Action
     objective: Objective | None  # None: the action serves no objective
-    update: ActionUpdate
+    update: ActionUpdate  # its author is who made the change
+    owner_before: str | None = None  # who owned the action when it was changed
+
+    @property
+    def owner_to_tell(self) -> str | None:
+        """The owner, when someone else changed their action: they should hear of it."""
+        owner = self.owner_before
+        return owner if owner and owner != self.update.author else None
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ def post_update(
     session: Session, workspace: str, text: str, user: str, now: datetime
 ) -> ActionChanged:
     """`/action update <action> <text>`: a progress note; it also restarts the stall clock."""
-    action, note = _action_and_text(session, workspace, text)
+    action, note = _action_and_text(session, workspace, text, UPDATE)
     if not note:
         raise UserError(
             f"What's the news on *{action.title}*? "
@@ -55,7 +65,7 @@ def post_update(
 def mark_done(
     session: Session, workspace: str, text: str, user: str, now: datetime
 ) -> ActionChanged:
-    action, note = _action_and_text(session, workspace, text)
+    action, note = _action_and_text(session, workspace, text, FINISH)
     return _mark_done(session, action, user, now, note)
 
 
@@ -63,11 +73,27 @@ def stop_action(
     session: Session, workspace: str, text: str, user: str, now: datetime
 ) -> ActionChanged:
     """Stopping work that serves nothing is a good outcome, so it is one command away."""
-    action, reason = _action_and_text(session, workspace, text)
-    if action.status == STOPPED:
-        raise UserError(f"*{action.title}* is already stopped.")
-    action.status = STOPPED
-    return _record(session, action, user, now, STOPPED, reason or "Stopped")
+    action, reason = _action_and_text(session, workspace, text, STOP)
+    action.status = next_status(action, STOP)
+    return _record(session, action, user, now, STOPPED, reason or "Stopped", action.owner)
+
+
+def reopen_action(
+    session: Session, workspace: str, text: str, user: str, is_admin: bool, now: datetime
+) -> ActionChanged:
+    """`/action reopen <action> [why]`: a done or stopped action is open again (active).
+
+    Only its owner, the owner of its objective or a workspace admin (`is_admin`) may."""
+    action, why = _action_and_text(session, workspace, text, REOPEN)
+    status = next_status(action, REOPEN)
+    objective = session.get(Objective, action.objective_id) if action.objective_id else None
+    if not may_reopen(action, objective, user, is_admin):
+        raise UserError(
+            f"Only the owner of *{action.title}*, the owner of the objective it serves, or a "
+            "workspace admin can reopen it. Nothing was changed."
+        )
+    action.status = status
+    return _record(session, action, user, now, REOPENED, why or "Reopened", action.owner)
 
 
 def post_update_to(
@@ -97,13 +123,19 @@ def reassign_action(
 ) -> ActionChanged:
     """The "Not mine" button: hand an action to someone else, with a fresh stall period."""
     action = find_action_by_id(session, workspace, action_id)
-    _require_open(action, "hand over")
+    next_status(action, HAND_OVER)
     if action.owner == new_owner:
         raise UserError(f"*{action.title}* already belongs to them.")
-    previous = action.owner or "nobody"
+    previous = action.owner
     action.owner = new_owner
     changed = _record(
-        session, action, user, now, REASSIGNED, f"Handed from {previous} to {new_owner}"
+        session,
+        action,
+        user,
+        now,
+        REASSIGNED,
+        f"Handed from {previous or 'nobody'} to {new_owner}",
+        previous,
     )
     _answers_nudges(session, action, ANSWERED_REASSIGNED, now)
     return changed
@@ -137,43 +169,36 @@ def my_actions(session: Session, workspace: str, user: str, now: datetime) -> li
     ]
 
 
-def _action_and_text(session: Session, workspace: str, text: str) -> tuple[Action, str]:
+def _action_and_text(
+    session: Session, workspace: str, text: str, change: str
+) -> tuple[Action, str]:
+    """The action `text` surely starts with, and the rest; a Question when unsure."""
     scorecard = require_scorecard(session, workspace)
     actions = list(actions_of(session, scorecard.id))
     if not actions:
         raise UserError("This scorecard has no actions yet: add them to its file, then import it.")
-    action, rest = split_leading_item(text, actions, action_names, "action", LIST_ACTIONS)
+    action, rest = leading_item(
+        text, actions, action_names, "action", "/action", change, LIST_ACTIONS
+    )
     return action, rest.strip()
 
 
 def _post(session: Session, action: Action, note: str, user: str, now: datetime) -> ActionChanged:
-    _require_open(action, "update")
-    if action.status == PLANNED:
-        action.status = ACTIVE
-    return _record(session, action, user, now, "update", note)
+    action.status = next_status(action, UPDATE)
+    return _record(session, action, user, now, "update", note, action.owner)
 
 
 def _mark_done(
     session: Session, action: Action, user: str, now: datetime, note: str
 ) -> ActionChanged:
-    if action.status == DONE:
-        raise UserError(f"*{action.title}* is already done. Nice.")
-    action.status = DONE
-    return _record(session, action, user, now, DONE, note or "Marked done")
+    action.status = next_status(action, FINISH)
+    return _record(session, action, user, now, DONE, note or "Marked done", action.owner)
 
 
 def _answers_nudges(session: Session, action: Action, answer: str, now: datetime) -> None:
     """A button or modal on a nudge answered it: no escalation for this action."""
     assert action.id is not None
     mark_responded(session, action.scorecard_id, ACTION_ITEM, action.id, answer, now)
-
-
-def _require_open(action: Action, verb: str) -> None:
-    if action.status not in OPEN_ACTION_STATUSES:
-        raise UserError(
-            f"*{action.title}* is {action.status}, so there is nothing to {verb}. "
-            "Reopen it in the scorecard file if the work has started again."
-        )
 
 
 def _record(
@@ -183,11 +208,13 @@ def _record(
     now: datetime,
     kind: str,
     text: str,
+    owner_before: str | None,
 ) -> ActionChanged:
+    """Write the change into the action's history (`owner_before`: who owned it until now)."""
     action.last_update_at = now
     update = ActionUpdate(action_id=action.id, author=user, kind=kind, text=text, created_at=now)
     session.add(action)
     session.add(update)
     session.flush()
     objective = session.get(Objective, action.objective_id) if action.objective_id else None
-    return ActionChanged(action, objective, update)
+    return ActionChanged(action, objective, update, owner_before)

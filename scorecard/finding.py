@@ -5,6 +5,7 @@ from typing import Protocol, TypeVar
 
 from scorecard import matching
 from scorecard.errors import UserError
+from scorecard.leading_item import shares_a_word
 from storage.models import Action
 
 T = TypeVar("T")
@@ -49,6 +50,8 @@ def find_one(
         options = ", ".join(f"*{_label(item, names)}*" for item in found[:5])
         raise UserError(f"“{query}” could be {options}. Say which one, a little more fully.")
     suggestion = matching.closest(query, items, names)
+    if suggestion is not None and not shares_a_word(query, names(suggestion)):
+        suggestion = None  # only loosely alike ("nothing here"): no help, only noise
     hint = f" Did you mean *{_label(suggestion, names)}*?" if suggestion is not None else ""
     raise UserError(
         f"I don't know {_article(kind)} {kind} called “{query}”.{hint} "

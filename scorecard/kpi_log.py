@@ -8,7 +8,8 @@ from sqlmodel import Session
 from scorecard import matching
 from scorecard.dates import describe_day
 from scorecard.errors import UserError
-from scorecard.finding import find_one, kpi_names, split_leading_item
+from scorecard.finding import find_one, kpi_names
+from scorecard.leading_item import leading_item
 from scorecard.log_arguments import split_log_arguments
 from scorecard.overview import KpiView, view_kpi
 from scorecard.values import looks_like_value, parse_value
@@ -246,10 +247,11 @@ def _store(
 def add_note(
     session: Session, workspace: str, text: str, user: str, now: datetime
 ) -> tuple[Kpi, Reading]:
-    """`/kpi note <kpi> <text>`: explain the latest reading of a KPI."""
+    """`/kpi note <kpi> <text>`: explain the latest reading of a KPI the words surely name
+    (see `leading_item`); otherwise a Question, and nothing is written."""
     scorecard = require_scorecard(session, workspace)
     labels = _kpi_labels(session, scorecard)
-    label, note = split_leading_item(text, labels, kpi_names, "KPI", LIST_KPIS)
+    label, note = leading_item(text, labels, kpi_names, "KPI", "/kpi", "note", LIST_KPIS)
     kpi = _load(session, label)
     if not note.strip():
         raise UserError(f"What should the note say? Try `/kpi note {kpi.key} campaign paused`.")

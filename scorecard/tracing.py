@@ -7,6 +7,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from scorecard import matching
+from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.overview import (
     KpiView,
@@ -184,3 +185,9 @@ def paths_to_top(start: ObjectiveView) -> list[list[ObjectiveView]]:
 
     walk(start, [])
     return paths
+
+
+def trace_for(caller: Caller, query: str) -> Trace | Choices:
+    """`/why <anything>`, in its own reading session."""
+    with caller.database.reading() as session:
+        return trace_to_mission(session, caller.workspace, query, caller.now)

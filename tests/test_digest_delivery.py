@@ -311,7 +311,7 @@ def test_a_missing_channel_pauses_its_subscription_and_tells_whoever_subscribed(
             select(DigestSubscription).where(DigestSubscription.channel == CHANNEL)
         ).one()
     assert subscription.paused and subscription.paused_reason == "channel_not_found"
-    [dm] = [c for c in api.calls("chat.postMessage") if c.params.get("channel") == "U0LEAD"]
+    [dm] = [c for c in api.calls("chat.postMessage") if c.params.get("channel") == "D0LEAD"]
     assert "channel_not_found" in message_to_text({"blocks": dm.params["blocks"]})
     assert "/kpi digest here" in message_to_text({"blocks": dm.params["blocks"]})
 

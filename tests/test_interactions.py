@@ -289,3 +289,16 @@ def test_a_button_for_another_workspaces_action_changes_nothing(
     assert action_row(slack, other.stalled).status == "active"
     refusal = slack.api.calls("chat.postEphemeral")[-1].params
     assert "no longer on the scorecard" in json.dumps(refusal["blocks"])
+
+
+def test_a_nudge_slack_will_not_redraw_still_gets_a_confirmation(
+    slack: SlackHarness, planted: Planted
+) -> None:
+    slack.api.fail_next("chat.update", "message_not_found")
+
+    reply = click(slack, "mark_action_done", str(planted.stalled))
+
+    assert reply.status == 200
+    assert action_row(slack, planted.stalled).status == "done"
+    told = slack.api.calls("chat.postEphemeral")[-1].params
+    assert told["user"] == OWNER and "Marked done" in json.dumps(told)

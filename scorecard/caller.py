@@ -1,0 +1,54 @@
+"""Who is asking: the one description of a caller for every way of reaching the scorecard.
+
+A slash command, a button click, a modal submission (and later a Home tab, a shortcut or a
+workflow step) all come down to the same plain data: which workspace, which person, where they
+were, what time it is, and the database to work in. It knows nothing of Slack; handlers build it
+from Slack's payloads, the console and tests build it directly.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from storage.db import Database
+from storage.types import utc_now
+
+
+@dataclass(frozen=True)
+class Caller:
+    workspace: str  # Slack team id, "T0DEMO"
+    user: str  # Slack user id, "U0LEAD"
+    now: datetime  # timezone-aware
+    database: Database
+    channel: str | None = None  # where they asked or clicked; None in a modal opened elsewhere
+    message_ts: str | None = None  # the message they clicked on, if any
+    # Whether the person is a workspace admin or owner. Handlers look it up (Slack's users.info
+    # `is_admin` / `is_owner`) only for the rules that need it; otherwise it stays False.
+    is_workspace_admin: bool = False
+
+    def as_admin(self, is_admin: bool) -> "Caller":
+        return replace(self, is_workspace_admin=is_admin)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every caller needs besides who they are: the database and the clock."""
+
+    database: Database
+    clock: Callable[[], datetime] = utc_now
+
+    def caller(
+        self,
+        workspace: str,
+        user: str,
+        channel: str | None = None,
+        message_ts: str | None = None,
+    ) -> Caller:
+        return Caller(workspace, user, self.clock(), self.database, channel, message_ts)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> "Services":
+        """Bolt deep-copies the context for lazy listeners; shared services go over as they are.
+
+        The database object is thread-safe and hands out a session per request or job.
+        """
+        return self
