@@ -119,21 +119,21 @@ def served_sqlite(sqlite_database: Database, tmp_path: Path) -> Iterator[Served]
 def _serve(database: Database, tmp_path: Path) -> Iterator[Served]:
     import_scorecard(database, SAMPLE_SCORECARD)
     api = SlackStandIn().start()
-    for attempt in range(3):
-        log_path = tmp_path / f"serve-{attempt}.log"
-        port = free_port()
-        process = start_serve(database, api, log_path, port)
-        url = f"http://127.0.0.1:{port}"
-        if wait_until_healthy(url, process, log_path):
-            break
-    else:
-        api.stop()
-        raise AssertionError(f"serve exited early:\n{log_path.read_text()}")
+    process: subprocess.Popen[bytes] | None = None
     try:
-        yield Served(
-            url, process, log_path, database, SignedRequestSender(url + SLACK_PATH, SIGNING_SECRET)
-        )
+        for attempt in range(3):  # another test run may take the free port before we bind it
+            log_path = tmp_path / f"serve-{attempt}.log"
+            port = free_port()
+            process = start_serve(database, api, log_path, port)
+            url = f"http://127.0.0.1:{port}"
+            if wait_until_healthy(url, process, log_path):
+                break
+        else:
+            raise AssertionError(f"serve exited early:\n{log_path.read_text()}")
+        sender = SignedRequestSender(url + SLACK_PATH, SIGNING_SECRET)
+        yield Served(url, process, log_path, database, sender)
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=15)
         api.stop()
