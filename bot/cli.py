@@ -26,6 +26,8 @@ Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...
 Run it for Slack (HTTP):   scorecard serve
 Run it for Slack (socket): scorecard socket
 Digests and nudges:        scorecard clock   (or `scorecard run`: socket and clock together)
+A workspace's data:        scorecard workspace export T0123 --to backup/
+                           scorecard workspace delete T0123
 """
 
 
@@ -119,6 +121,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", action="append", metavar="TEAM_ID", help="only this workspace (repeatable)"
     )
     nudge.set_defaults(run=run_nudge)
+
+    workspace = commands.add_parser(
+        "workspace", help="one workspace's data: export it all, or delete it all now"
+    )
+    workspace_commands = workspace.add_subparsers(
+        dest="workspace_command", metavar="ACTION", required=True
+    )
+    workspace_export = workspace_commands.add_parser(
+        "export", help="write its scorecard (YAML) and readings (CSV) to files"
+    )
+    workspace_export.add_argument("workspace", metavar="TEAM_ID", help="Slack team id, e.g. T0123")
+    workspace_export.add_argument(
+        "--to", default=".", metavar="DIR", help="directory to write into (default: here)"
+    )
+    workspace_export.set_defaults(run=run_workspace_export)
+    workspace_delete = workspace_commands.add_parser(
+        "delete",
+        help="delete its scorecard, readings, history and tokens now (export it first)",
+    )
+    workspace_delete.add_argument("workspace", metavar="TEAM_ID", help="Slack team id, e.g. T0123")
+    workspace_delete.set_defaults(run=run_workspace_delete)
     return parser
 
 
@@ -163,7 +186,7 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
     if arguments.port:
         settings = replace(settings, port=arguments.port)
-    settings.require_bot_token()
+    settings.require_slack_credentials()
     settings.require_signing_secret()
     check_bot_token(settings)
     _migrate(settings)
@@ -201,6 +224,8 @@ def run_clock_command(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
@@ -210,7 +235,9 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
     check_bot_token(settings)
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
-    scheduler = build_scheduler(database, app.client)
+    scheduler = build_scheduler(
+        database, app.client, retention=timedelta(days=settings.retention_days)
+    )
     _stop_on_sigterm()
     scheduler.start()
     try:
@@ -304,15 +331,17 @@ def run_console(arguments: argparse.Namespace, settings: Settings) -> int:
 
 def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_web_client
-    from bot.nudging import run_nudge_sweep
+    from bot.nudging import nudge_message, run_nudge_sweep
     from bot.plain_text import message_to_text
     from storage.types import utc_now
 
-    client = create_web_client(settings)
+    # A dry run asks Slack nothing, so it needs neither the token nor a reachable Slack.
+    client = None if arguments.dry_run else create_web_client(settings)
+    now = utc_now()
     report = run_nudge_sweep(
         _migrate(settings),
         client,
-        utc_now(),
+        now,
         dry_run=arguments.dry_run,
         respect_working_hours=not arguments.now,
         workspaces=arguments.workspace,
@@ -321,8 +350,25 @@ def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
     for sent in report.sent:
         if sent.message is not None:
             print(f"\n--- to {sent.recipient} in {sent.workspace} ---")
-            print(message_to_text(sent.message))
+            print(message_to_text(nudge_message(sent.message, now.date())))
     return EXIT_USER_ERROR if report.failed else EXIT_OK
+
+
+def run_workspace_export(arguments: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from scorecard.workspace_lifecycle import export_workspace
+
+    for path in export_workspace(_migrate(settings), arguments.workspace, Path(arguments.to)):
+        print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def run_workspace_delete(arguments: argparse.Namespace, settings: Settings) -> int:
+    from scorecard.workspace_lifecycle import delete_workspace
+
+    print(delete_workspace(_migrate(settings), arguments.workspace))
+    return EXIT_OK
 
 
 def _stop_on_sigterm() -> None:

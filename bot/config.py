@@ -8,6 +8,8 @@ DEFAULT_DATABASE_URL = "sqlite:///scorecard.db"
 DEFAULT_PORT = 3000
 DEFAULT_WEB_WORKERS = 2
 DEFAULT_WEB_THREADS = 8
+# How long an uninstalled workspace's scorecard is kept, so a reinstall finds it.
+DEFAULT_RETENTION_DAYS = 30
 
 
 class MissingSetting(Exception):
@@ -37,6 +39,10 @@ class Settings:
     web_workers: int = DEFAULT_WEB_WORKERS
     web_threads: int = DEFAULT_WEB_THREADS
     log_level: str = "INFO"
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -54,7 +60,36 @@ class Settings:
             web_workers=_whole_number(env, "WEB_CONCURRENCY", DEFAULT_WEB_WORKERS),
             web_threads=_whole_number(env, "WEB_THREADS", DEFAULT_WEB_THREADS),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            client_id=env.get("SLACK_CLIENT_ID") or None,
+            client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+            state_secret=env.get("SLACK_STATE_SECRET") or None,
+            retention_days=_whole_number(env, "SCORECARD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
         )
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces, installed through "Add to Slack": SLACK_CLIENT_ID is set."""
+        return self.client_id is not None
+
+    def require_oauth_secrets(self) -> tuple[str, str]:
+        """(client secret, state secret) for the OAuth flow; both are needed with a client id."""
+        if not self.client_secret:
+            raise MissingSetting(
+                "SLACK_CLIENT_SECRET",
+                "the client secret from your Slack app's Basic Information page",
+            )
+        if not self.state_secret:
+            raise MissingSetting(
+                "SLACK_STATE_SECRET", "a long random string that signs the OAuth state of installs"
+            )
+        return self.client_secret, self.state_secret
+
+    def require_slack_credentials(self) -> None:
+        """One workspace (SLACK_BOT_TOKEN) or many (SLACK_CLIENT_ID and its secrets)."""
+        if self.oauth_enabled:
+            self.require_oauth_secrets()
+        else:
+            self.require_bot_token()
 
     def require_bot_token(self) -> str:
         if not self.bot_token:

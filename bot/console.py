@@ -21,6 +21,7 @@ from bot.signed_requests import SignedRequestSender
 from bot.slack_standin import RecordedCall, SlackStandIn
 from handlers.action import ACTION
 from handlers.kpi import KPI
+from handlers.slack_text import as_slack_sends
 from handlers.why import WHY
 from scorecard.errors import UserError
 from storage.db import Database
@@ -63,6 +64,7 @@ class Console:
         app_settings = replace(
             settings,
             bot_token="xoxb-console",
+            client_id=None,  # the console is one workspace, whatever the environment says
             signing_secret=secret,
             slack_api_url=self.slack.api_url,
         )
@@ -91,7 +93,7 @@ class Console:
             return True
         answer = self.sender.slash_command(
             command,
-            text,
+            as_slack_sends(text),
             team_id=self.workspace,
             user_id=self.user,
             channel_id=DEMO_CHANNEL,
@@ -107,6 +109,9 @@ class Console:
         if call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
             where = call.params.get("channel", "you")
             self._say(f"[posted to {where}]\n{message_to_text(call.params)}")
+        elif call.method == "files.completeUploadExternal":
+            comment = message_to_text({"text": call.params.get("initial_comment", "")})
+            self._say(f"[picture posted to {call.params.get('channel_id')}]\n{comment}")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

@@ -59,8 +59,9 @@ class CheckedSlackRequests(SlackRequestHandler):  # type: ignore[misc]
 
 
 class ScorecardWSGI:
-    """POST /slack/events goes to Bolt; GET or HEAD /healthz answers 200 when the database can
-    take writes, 503 with the reason when not (unreachable, file deleted, replaced or read-only)."""
+    """POST /slack/events goes to Bolt, and so do GET /slack/install and /slack/oauth_redirect in
+    OAuth mode (bot/oauth.py); GET or HEAD /healthz answers 200 when the database can take
+    writes, 503 with the reason when not (unreachable, file deleted, replaced or read-only)."""
 
     def __init__(self, app: App, database: Database, signing_secret: str | None = None) -> None:
         self.slack = CheckedSlackRequests(app, signing_secret or app._signing_secret)

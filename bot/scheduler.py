@@ -1,4 +1,4 @@
-"""The clock: digests every minute, nudges every quarter of an hour, in UTC.
+"""The clock: digests every minute, nudges every quarter of an hour, retention hourly, in UTC.
 
 Jobs run in UTC and never read the machine's local zone: schedules work in each scorecard's own
 time zone (see scorecard.schedules). Each job opens its own database sessions. `coalesce` and
@@ -18,9 +18,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
-from bot.config import Settings
+from bot.config import DEFAULT_RETENTION_DAYS, Settings
 from bot.digest_delivery import deliver_due_digests
 from bot.nudging import run_nudge_sweep
+from scorecard.workspace_lifecycle import delete_expired_workspaces
 from storage.db import Database
 from storage.types import utc_now
 
@@ -30,10 +31,12 @@ logger = logging.getLogger(__name__)
 DIGEST_CHECK_EVERY = timedelta(minutes=1)
 # How often the clock sweeps for stalled actions and overdue readings to nudge about.
 NUDGE_SWEEP_EVERY = timedelta(minutes=15)
+# How often the clock deletes the scorecards of workspaces that removed the app long enough ago.
+RETENTION_CHECK_EVERY = timedelta(hours=1)
 # A job that could not start on time (the process was busy or asleep) still runs this late.
 MISFIRE_GRACE = timedelta(minutes=5)
 
-DIGEST_JOB, NUDGE_JOB = "digests", "nudges"
+DIGEST_JOB, NUDGE_JOB, RETENTION_JOB = "digests", "nudges", "retention"
 
 
 def clock_id() -> str:
@@ -48,8 +51,12 @@ def build_scheduler(
     clock: Callable[[], datetime] = utc_now,
     digest_every: timedelta = DIGEST_CHECK_EVERY,
     nudge_every: timedelta = NUDGE_SWEEP_EVERY,
+    retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS),
 ) -> BackgroundScheduler:
-    """A scheduler with the two jobs, not yet started. Both jobs also run once right away."""
+    """A scheduler with the three jobs, not yet started. Each also runs once right away.
+
+    `retention`: how long a workspace that removed the app keeps its scorecard.
+    """
     me = clock_id()
     scheduler = BackgroundScheduler(
         timezone=UTC,
@@ -72,6 +79,12 @@ def build_scheduler(
         except Exception:
             logger.exception("The nudge sweep failed")
 
+    def expired_workspaces() -> None:
+        try:
+            delete_expired_workspaces(database, clock(), retention)
+        except Exception:
+            logger.exception("Deleting the scorecards of long-gone workspaces failed")
+
     start = datetime.now(UTC)  # APScheduler's own time is real time, whatever `clock` says
     scheduler.add_job(
         digests,
@@ -83,6 +96,12 @@ def build_scheduler(
         nudges,
         IntervalTrigger(seconds=int(nudge_every.total_seconds()), timezone=UTC),
         id=NUDGE_JOB,
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        expired_workspaces,
+        IntervalTrigger(seconds=int(RETENTION_CHECK_EVERY.total_seconds()), timezone=UTC),
+        id=RETENTION_JOB,
         next_run_time=start,
     )
     return scheduler
@@ -101,7 +120,12 @@ def run_clock(
     if stop_event is None and threading.current_thread() is threading.main_thread():
         for signal_number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signal_number, lambda *_: stop.set())
-    scheduler = build_scheduler(database, client, digest_every=digest_every)
+    scheduler = build_scheduler(
+        database,
+        client,
+        digest_every=digest_every,
+        retention=timedelta(days=settings.retention_days),
+    )
     scheduler.start()
     logger.info(
         "Clock %s started: digests every %s, nudges every %s (UTC)",

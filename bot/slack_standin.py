@@ -5,6 +5,7 @@ HTTP to it, so requests go through the SDK's encoding, retries and error handlin
 would against slack.com. Answers are shaped like Slack's, and failures can be injected per method.
 """
 
+import base64
 import contextlib
 import itertools
 import json
@@ -26,8 +27,12 @@ logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
+# Where files.getUploadURLExternal sends a file's bytes (files.slack.com/upload/v1/… on Slack).
+UPLOAD_PREFIX = "/upload/"
 # The pseudo-method under which posts to a response_url are recorded.
 RESPONSE_URL = "response_url"
+# The pseudo-method under which a file's bytes posted to an upload URL are recorded.
+FILE_UPLOAD = "file_upload"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TEAM_ID = "T0DEMO"
 BOT_USER_ID = "U0SCORECARD"
@@ -35,13 +40,22 @@ BOT_ID = "B0SCORECARD"
 # Message timestamps count up from here, so they sort and look like Slack's.
 FIRST_TS_SECONDS = 1732442400
 # Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "files")
 # Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
 CONNECTIONS_OPEN = "apps.connections.open"
 APP_TOKEN_PREFIX = "xapp-"
+# The OAuth code exchange: authenticated with the app's client id and secret, not a token.
+OAUTH_ACCESS = "oauth.v2.access"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "standin-client-secret"
+APP_ID = "A0SCORECARD"
 
 Params = dict[str, Any]
+# The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
+UPLOADED_BYTES = "bytes"
 Answer = dict[str, Any]
+# The HTTP "status" with which `handle` asks the server to close the connection without answering.
+DROP_CONNECTION = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,42 @@ class RecordedCall:
     params: Params
     token: str | None
     at: float  # time.time() when it arrived
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A file an app uploaded and shared with files.completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    title: str
+    alt_text: str
+    content: bytes
+    channel_id: str
+    initial_comment: str
+    thread_ts: str | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one OAuth code installs: the app in `team_id`, by `installer`, with `bot_token`."""
+
+    code: str
+    team_id: str
+    bot_token: str
+    installer: str
+    team_name: str
+    bot_user_id: str = BOT_USER_ID
+    scope: str = "commands,chat:write"
+
+
+@dataclass(frozen=True)
+class LostAnswer:
+    """How one call's answer goes missing: `status` (a 5xx) or, when None, a dropped connection;
+    `kept` when Slack did what was asked anyway (the message is in the channel)."""
+
+    status: int | None
+    kept: bool
 
 
 @dataclass(frozen=True)
@@ -65,20 +115,31 @@ class StandInUser:
 class SlackStandIn:
     """Answers Web API calls on loopback and remembers them. Start it, then use `api_url`."""
 
-    def __init__(self, team_id: str = TEAM_ID) -> None:
+    def __init__(self, team_id: str = TEAM_ID, delay: float = 0.0) -> None:
+        """`delay`: seconds each Web API call waits before it is answered (Slack's own latency)."""
         self.team_id = team_id
+        self.delay = delay
         self.on_call: Callable[[RecordedCall], None] | None = None
         self._calls: list[RecordedCall] = []
         self._arrived = threading.Condition()
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
+        self._lost_answers: dict[str, deque[LostAnswer]] = defaultdict(deque)
         self._users: dict[str, StandInUser] = {}
         self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._response_counter = itertools.count(1)
+        self._file_counter = itertools.count(1)
+        self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes
+        self._shared_files: list[SharedFile] = []
         # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
         self.socket_mode_url: str | None = None
+        # The app's credentials that oauth.v2.access accepts (HTTP Basic, as the SDK sends them).
+        self.client_id, self.client_secret = CLIENT_ID, CLIENT_SECRET
+        self._grants: dict[str, Grant] = {}  # by code, until it is exchanged
+        self._installed: dict[str, Grant] = {}  # by bot token
+        self._revoked: set[str] = set()
         self._server = BackgroundServer(
             _StandInServer((LOOPBACK, 0), _handler_for(self)), "slack-standin"
         )
@@ -126,6 +187,30 @@ class SlackStandIn:
         with self._arrived:
             self._users[user_id] = StandInUser(user_id, tz, away, status_text, deleted, is_admin)
 
+    def grant(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        bot_token: str,
+        installer: str,
+        team_name: str = "",
+        scope: str = "commands,chat:write",
+    ) -> Grant:
+        """Slack's side of an install: `oauth.v2.access` with `code` (once) answers with this
+        workspace's bot token, and `auth.test` with that token answers for this workspace."""
+        grant = Grant(
+            code, team_id, bot_token, installer, team_name or f"Team {team_id}", scope=scope
+        )
+        with self._arrived:
+            self._grants[code] = grant
+        return grant
+
+    def revoke(self, token: str) -> None:
+        """Calls with `token` answer `token_revoked`, as after an uninstall."""
+        with self._arrived:
+            self._revoked.add(token)
+
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
         with self._arrived:
@@ -135,6 +220,16 @@ class SlackStandIn:
         """The next `times` calls of `method` answer HTTP 429 with a Retry-After header."""
         with self._arrived:
             self._rate_limits[method].extend([retry_after] * times)
+
+    def lose_answer_next(
+        self, method: str, *, status: int | None = 500, kept: bool = True, times: int = 1
+    ) -> None:
+        """The next `times` calls of `method` get no proper answer: HTTP `status` (a 5xx), or
+        with `status=None` the connection is dropped before any answer. With `kept` the call
+        still happens (a posted message is in the channel's history), as when Slack's answer
+        is lost on the way back; without it, as when the request never got through."""
+        with self._arrived:
+            self._lost_answers[method].extend([LostAnswer(status, kept)] * times)
 
     # Reading what was recorded
 
@@ -166,36 +261,79 @@ class SlackStandIn:
         with self._arrived:
             return list(self._history.get(channel, []))
 
+    def shared_files(self, channel: str | None = None) -> list[SharedFile]:
+        """Files shared so far (in `channel`, if given), oldest first."""
+        with self._arrived:
+            return [f for f in self._shared_files if channel is None or f.channel_id == channel]
+
+    def wait_for_shared_files(self, count: int = 1, timeout: float = 5.0) -> list[SharedFile]:
+        """Block until `count` files have been shared (uploads finish in the background)."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self._shared_files) >= count, timeout):
+                raise AssertionError(
+                    f"Expected {count} shared file(s) within {timeout}s, "
+                    f"got {len(self._shared_files)}"
+                )
+            return list(self._shared_files)
+
     def clear(self) -> None:
         with self._arrived:
             self._calls.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
 
     # Answering
 
-    def handle(self, path: str, params: Params, token: str | None) -> tuple[int, Answer, int]:
-        """Record one request and work out (HTTP status, JSON answer, Retry-After seconds)."""
+    def handle(
+        self,
+        path: str,
+        params: Params,
+        token: str | None,
+        credentials: tuple[str, str] | None = None,
+    ) -> tuple[int, Answer, int]:
+        """Record one request and work out (HTTP status, JSON answer, Retry-After seconds).
+
+        `credentials` are (client id, client secret) from an HTTP Basic Authorization header.
+        """
         if path.startswith(RESPONSE_PREFIX):
             self._record(RecordedCall(RESPONSE_URL, params, None, time.time()))
             return 200, {"ok": True}, 0
+        if path.startswith(UPLOAD_PREFIX):
+            return self._receive_upload(path.removeprefix(UPLOAD_PREFIX), params)
         if not path.startswith(API_PREFIX):
             return 404, {"ok": False, "error": "not_found"}, 0
         method = path.removeprefix(API_PREFIX).strip("/")
+        if self.delay:
+            time.sleep(self.delay)
         self._record(RecordedCall(method, params, token, time.time()))
         with self._arrived:
             retry_after = _pop(self._rate_limits, method)
             failure = _pop(self._failures, method)
+            lost = _pop(self._lost_answers, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
+        if method == OAUTH_ACCESS:
+            return 200, self._oauth_access(params, credentials), 0
+        if token in self._revoked:
+            return 200, {"ok": False, "error": "token_revoked"}, 0
         expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
         if not token or not token.startswith(expected_token):
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
+        installed = self._installed.get(token)
+        if method == "auth.test" and installed is not None:
+            return 200, self._installed_auth_test(installed), 0
         answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
+        if lost is not None:
+            if lost.kept:
+                answer(params)
+            if lost.status is None:
+                return DROP_CONNECTION, {}, 0
+            return lost.status, {"ok": False, "error": "internal_error"}, 0
         return 200, answer(params), 0
 
     def _record(self, call: RecordedCall) -> None:
@@ -220,6 +358,8 @@ class SlackStandIn:
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
             "conversations.history": self._conversation_history,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "views.open": self._view,
             "views.update": self._view,
             "views.push": self._view,
@@ -236,6 +376,48 @@ class SlackStandIn:
             "team_id": self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _installed_auth_test(self, grant: Grant) -> Answer:
+        return {
+            "ok": True,
+            "url": f"https://{grant.team_id.lower()}.slack.com/",
+            "team": grant.team_name,
+            "user": "scorecard",
+            "team_id": grant.team_id,
+            "user_id": grant.bot_user_id,
+            "bot_id": "B" + grant.team_id[1:],
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_access(self, params: Params, credentials: tuple[str, str] | None) -> Answer:
+        """Exchange a code for a workspace's bot token, shaped like Slack's oauth.v2.access."""
+        client_id, client_secret = credentials or (
+            str(params.get("client_id", "")),
+            str(params.get("client_secret", "")),
+        )
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        with self._arrived:
+            grant = self._grants.pop(str(params.get("code", "")), None)
+            if grant is not None:
+                self._installed[grant.bot_token] = grant
+                self._revoked.discard(grant.bot_token)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": grant.installer},
+            "scope": grant.scope,
+            "token_type": "bot",
+            "access_token": grant.bot_token,
+            "bot_user_id": grant.bot_user_id,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
             "is_enterprise_install": False,
         }
 
@@ -317,6 +499,79 @@ class SlackStandIn:
         """
         messages = self.history(str(params.get("channel", "")))
         return {"ok": True, "messages": messages[::-1], "has_more": False}
+
+    def _upload_url(self, params: Params) -> Answer:
+        """Step 1 of an upload: a URL on the stand-in for the bytes, and the file's ID."""
+        filename, length = params.get("filename"), str(params.get("length", ""))
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_counter):08d}"
+        with self._arrived:
+            self._pending_files[file_id] = {
+                "filename": filename,
+                "length": int(length),
+                "alt_text": str(params.get("alt_txt") or ""),
+            }
+        return {
+            "ok": True,
+            "upload_url": self.base_url + UPLOAD_PREFIX + file_id,
+            "file_id": file_id,
+        }
+
+    def _receive_upload(self, file_id: str, params: Params) -> tuple[int, Answer, int]:
+        """Step 2: the bytes, POSTed to the upload URL (answered in plain text on Slack)."""
+        content = params.get(UPLOADED_BYTES, b"")
+        self._record(
+            RecordedCall(FILE_UPLOAD, {"file_id": file_id, "size": len(content)}, None, time.time())
+        )
+        with self._arrived:
+            pending = self._pending_files.get(file_id)
+            if pending is None:
+                return 404, {"ok": False, "error": "file_not_found"}, 0
+            pending["content"] = content
+        return 200, {"ok": True}, 0
+
+    def _complete_upload(self, params: Params) -> Answer:
+        """Step 3: share the uploaded files in `channel_id`, with an optional comment."""
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = str(params.get("channel_id") or "")
+        with self._arrived:
+            pending = [self._pending_files.get(str(entry.get("id"))) for entry in files]
+            if any(p is None or "content" not in p for p in pending):
+                return {"ok": False, "error": "file_not_found"}
+            shared = [
+                SharedFile(
+                    file_id=str(entry["id"]),
+                    filename=p["filename"],
+                    title=str(entry.get("title") or p["filename"]),
+                    alt_text=p["alt_text"],
+                    content=p["content"],
+                    channel_id=_direct_channel(channel) if channel else "",
+                    initial_comment=str(params.get("initial_comment") or ""),
+                    thread_ts=params.get("thread_ts") or None,
+                )
+                for entry, p in zip(files, pending, strict=True)
+            ]
+            for entry in files:
+                del self._pending_files[str(entry["id"])]
+            if channel:  # without a channel Slack keeps the file private to the app
+                self._shared_files.extend(shared)
+                self._arrived.notify_all()
+        return {
+            "ok": True,
+            "files": [
+                {
+                    "id": f.file_id,
+                    "name": f.filename,
+                    "title": f.title,
+                    "size": len(f.content),
+                    "channels": [f.channel_id] if f.channel_id else [],
+                }
+                for f in shared
+            ],
+        }
 
     def _view(self, params: Params) -> Answer:
         view = params.get("view")
@@ -432,16 +687,26 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, body: bytes) -> None:
             path, _, query = self.path.partition("?")
+            if path.startswith(UPLOAD_PREFIX):  # a file's raw bytes, not form fields
+                self._send(*standin.handle(path, {UPLOADED_BYTES: body}, None))
+                return
             try:
                 params = read_params(query, body, self.headers.get("Content-Type", ""))
             except ValueError:
                 self._send(400, {"ok": False, "error": "invalid_json"}, 0)
                 return
             token_param = params.pop("token", None)
-            token = _bearer(self.headers.get("Authorization")) or token_param
-            self._send(*standin.handle(path, params, token))
+            authorization = self.headers.get("Authorization")
+            token = _bearer(authorization) or token_param
+            self._send(*standin.handle(path, params, token, _basic(authorization)))
 
         def _send(self, status: int, answer: Answer, retry_after: int) -> None:
+            if status == DROP_CONNECTION:
+                self.close_connection = True  # the client sees the line go dead, no answer
+                return
+            if status >= 500:  # Slack's 5xx pages are not JSON
+                self._send_text(status, b"<html><body>Internal Server Error</body></html>")
+                return
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -451,10 +716,29 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def _send_text(self, status: int, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
     return StandInHandler
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    """(client id, client secret) from `Authorization: Basic …`, as oauth.v2.access is called."""
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
+    except ValueError:
+        return None
+    client_id, _, client_secret = decoded.partition(":")
+    return client_id, client_secret
 
 
 def _bearer(header: str | None) -> str | None:

@@ -19,13 +19,15 @@ class CannotStart(Exception):
 
 
 def check_bot_token(settings: Settings, client: WebClient | None = None) -> None:
-    """Ask Slack who the token belongs to (`auth.test`).
+    """Ask Slack who SLACK_BOT_TOKEN belongs to (`auth.test`); nothing to ask in OAuth mode.
 
     Raises `InvalidSetting` when Slack refuses the token (revoked, mistyped: a configuration
     problem) and `CannotStart` when Slack can't be asked.
     """
     from bot.app import create_web_client  # bot.app builds the whole app; only needed here
 
+    if settings.oauth_enabled:
+        return  # many workspaces, a token each: Bolt asks Slack per request
     client = client or create_web_client(settings)
     try:
         with _quiet(client.logger):  # it logs each failed try as an ERROR

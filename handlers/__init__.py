@@ -2,12 +2,13 @@
 
 from slack_bolt import App
 
-from handlers import action, buttons, choices, kpi, modals, why
+from handlers import action, buttons, choices, kpi, modals, pictures, why
 from handlers.services import Services, provide
 
 
 def register_all(app: App, services: Services) -> None:
     provide(app, services)
+    pictures.register(app)  # before kpi: its /kpi chart and /kpi map are answered lazily
     kpi.register(app)
     why.register(app)
     action.register(app)

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from handlers.replies import Built
 from handlers.services import Services
+from handlers.slack_text import decode_command_text
 from scorecard.caller import Caller
 from scorecard.errors import Choice, Question, UserError
 
@@ -20,8 +21,9 @@ MIN_VERB_TYPO_LENGTH = 3
 
 
 def command_text(command: dict[str, Any]) -> str:
-    """The words typed after a slash command: the one place slash-command text comes in."""
-    return command.get("text") or ""
+    """The words typed after a slash command: the one place slash-command text comes in, decoded
+    from Slack's encoding into plain text (see handlers/slack_text.py)."""
+    return decode_command_text(command.get("text") or "")
 
 
 def from_command(command: dict[str, Any], services: Services) -> tuple[Caller, str]:

@@ -15,6 +15,7 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
 from handlers.why import WHY
@@ -40,8 +41,14 @@ def log_reading(caller: Caller, text: str) -> Message:
     return render("kpi_logged", logged=log_typed_reading(caller, text))
 
 
+def replace_reading(caller: Caller, text: str) -> Message:
+    """`/kpi replace`: `/kpi log`, without asking before replacing the day's reading."""
+    return render("kpi_logged", logged=log_typed_reading(caller, text, replacing=True))
+
+
 def show_kpi(caller: Caller, text: str) -> Message:
-    return render("kpi_detail", detail=kpi_detail_for(caller, text))
+    detail = kpi_detail_for(caller, text)
+    return render("kpi_detail", detail=detail, today=detail.today)
 
 
 def list_scorecard(caller: Caller, text: str) -> Message:
@@ -74,9 +81,17 @@ KPI = SlashCommand(
             "log",
             "/kpi log <kpi> <value> [date] [note]",
             "/kpi log instagram followers 12.4k yesterday after the giveaway",
-            "Record a reading. The date defaults to today; anything after it is a note.",
+            "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
+            "the value and defaults to today; the rest is a note. Asks when unsure.",
             log_reading,
             aliases=("add", "record"),
+        ),
+        Subcommand(
+            "replace",
+            "/kpi replace <kpi> <value> [date] [note]",
+            "/kpi replace response time 4 2026-11-20",
+            "Like log, for correcting a day's reading: no question when it differs a lot.",
+            replace_reading,
         ),
         Subcommand(
             "show",
@@ -94,6 +109,8 @@ KPI = SlashCommand(
             list_scorecard,
             aliases=("all", "ls"),
         ),
+        CHART_SUBCOMMAND,
+        MAP_SUBCOMMAND,
         Subcommand(
             "note",
             "/kpi note <kpi> <text>",

@@ -119,3 +119,12 @@ def command_summary(command: dict[str, Any]) -> dict[str, Any]:
     """What to log about a command: enough to reproduce it, nothing secret."""
     keys = ("team_id", "user_id", "channel_id", "command", "text")
     return {key: command.get(key) for key in keys}
+
+
+def answer_aside(
+    respond: Respond, client: WebClient, build: Callable[[], Built], about: dict[str, Any]
+) -> None:
+    """For a button's slow work: the result as a new private reply, the clicked message kept."""
+    outcome = settle(build, about)
+    respond(response_type=EPHEMERAL, replace_original=False, **outcome.message)
+    outcome.send_notices(client)

@@ -12,13 +12,13 @@ from functools import cached_property
 
 from sqlmodel import Session
 
+from scorecard.forecast import Forecast, NotEnoughData, forecast_kpis
 from scorecard.nudges import reading_overdue
 from scorecard.overview import (
     AnyKpi,
     KpiView,
     ObjectiveView,
     PerspectiveView,
-    goal_of,
     load_overview,
 )
 from scorecard.stalling import is_overdue, is_stalled
@@ -29,7 +29,7 @@ from scorecard.vocabulary import (
     ON_TRACK,
     READING_INTERVALS,
 )
-from scorecard.workspace import local_today
+from scorecard.workspace import local_now, local_today
 from storage.action_queries import (
     ActionFacts,
     actions_serving_no_objective,
@@ -60,6 +60,7 @@ class KpiLine:
     previous: float | None  # its value at the previous digest
     history: tuple[float, ...]  # recent values for the sparkline, oldest first
     reading_overdue: bool
+    forecast: Forecast | NotEnoughData | None = None  # None when off track: not needed
 
     @property
     def kpi(self) -> AnyKpi:
@@ -76,11 +77,15 @@ class KpiLine:
         """The change as a share of the baseline-to-target distance; positive is better."""
         if self.change is None:
             return None
-        return improvement(goal_of(self.kpi), self.change)
+        return improvement(self.view.goal, self.change)
 
     @property
     def improved(self) -> bool:
         return (self.movement or 0.0) > 0
+
+    @property
+    def projected_to_miss(self) -> bool:
+        return isinstance(self.forecast, Forecast) and self.forecast.misses
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ class Digest:
     objectives: list[ObjectiveLines]
     off_track: list[KpiLine] = field(default_factory=list)
     at_risk: list[KpiLine] = field(default_factory=list)
+    projected_misses: list[KpiLine] = field(default_factory=list)  # on track or at risk today
     overdue: list[KpiLine] = field(default_factory=list)
     stalled: list[StalledLine] = field(default_factory=list)
     unlinked: list[ActionFacts] = field(default_factory=list)
@@ -134,6 +140,7 @@ class Digest:
         return not (
             self.off_track
             or self.at_risk
+            or self.projected_misses
             or self.overdue
             or self.stalled
             or self.unlinked
@@ -153,6 +160,8 @@ def build_digest(
     previous = values_as_of(session, scorecard.id, compared_from)
     history = recent_points(session, scorecard.id, _history_bounds(today), SPARKLINE_POINTS)
 
+    forecasts = _forecasts(overview.kpis.values(), history, today)
+
     def line(view: KpiView, objective_title: str | None) -> KpiLine:
         points = history.get(view.kpi.id, [])
         return KpiLine(
@@ -161,6 +170,7 @@ def build_digest(
             previous=previous.get(view.kpi.id),
             history=tuple(point.value for point in points),
             reading_overdue=_reading_overdue(view, today),
+            forecast=forecasts.get(view.kpi.id),
         )
 
     objectives = [
@@ -175,7 +185,7 @@ def build_digest(
         scorecard=scorecard,
         now=now,
         today=today,
-        since=compared_from,
+        since=local_now(scorecard, compared_from),
         since_previous_digest=since is not None,
         perspectives=overview.perspectives,
         objectives=objectives,
@@ -183,6 +193,10 @@ def build_digest(
     )
     digest.off_track = [kpi for kpi in lines if kpi.view.status == OFF_TRACK]
     digest.at_risk = [kpi for kpi in lines if kpi.view.status == AT_RISK]
+    # Off track already heads the digest; these look fine today but are heading for a miss.
+    digest.projected_misses = [
+        kpi for kpi in lines if kpi.projected_to_miss and kpi.view.status != OFF_TRACK
+    ]
     digest.overdue = [kpi for kpi in lines if kpi.reading_overdue]
     digest.movers = _movers(lines)
     digest.link_doubts = _link_doubts(overview.objectives.values(), history, scorecard)
@@ -198,6 +212,19 @@ def build_digest(
     return digest
 
 
+def _forecasts(
+    views: Iterable[KpiView], history: dict[int, list[Point]], today: date
+) -> dict[int, Forecast | NotEnoughData | None]:
+    """The forecast of every KPI the digest may name as projected to miss (measured, and not
+    already off track), from its recent readings (the sparkline's), all fitted at once."""
+    measured = [view for view in views if view.reading is not None and view.status != OFF_TRACK]
+    trends = [
+        (view.goal, [(point.period, point.value) for point in history.get(view.kpi.id, [])])
+        for view in measured
+    ]
+    return dict(zip((view.kpi.id for view in measured), forecast_kpis(trends, today), strict=True))
+
+
 def _history_bounds(today: date) -> dict[str, date]:
     """How far back a sparkline's readings can be, by reading frequency."""
     return {
@@ -208,7 +235,7 @@ def _history_bounds(today: date) -> dict[str, date]:
 
 def _reading_overdue(view: KpiView, today: date) -> bool:
     """The same rule the nudges use; without any reading the clock starts when the KPI did."""
-    last = view.reading.period if view.reading else goal_of(view.kpi).start
+    last = view.reading.period if view.reading else view.goal.start
     return reading_overdue(view.kpi.frequency, last, today)
 
 
@@ -260,7 +287,7 @@ def _on_track_since(
         recent = points[-LINK_TEST_PERIODS:]
         if len(recent) < LINK_TEST_PERIODS:
             return None
-        goal = goal_of(view.kpi)
+        goal = view.goal
         if any(score_kpi(goal, p.value, p.period, tolerance).status != ON_TRACK for p in recent):
             return None
         starts.append(recent[0].period)
@@ -279,7 +306,7 @@ def _stood_still(objective: ObjectiveView, history: dict[int, list[Point]], sinc
         if start is points[-1]:
             continue
         measured = True
-        if improvement(goal_of(view.kpi), points[-1].value - start.value) >= MOVE_THRESHOLD:
+        if improvement(view.goal, points[-1].value - start.value) >= MOVE_THRESHOLD:
             return False
     return measured
 

@@ -10,9 +10,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from scorecard.dates import parse_full_date
 from scorecard.errors import UserError
 from scorecard.schedules import parse_schedule
-from scorecard.values import parse_value
+from scorecard.scorecard_spec import TargetStep
+from scorecard.values import NUMBER_FORMATS, number_format_named, parse_value
+
+# Numbers in files are written as the exports write them: a dot is the decimal mark, a comma
+# groups thousands ("1,200.5"). The scorecard's own `number_format` is for what people type.
+FILE_NUMBER_FORMAT = NUMBER_FORMATS["1,234.5"]
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 WORKSPACE_PATTERN = re.compile(r"^[TE][A-Z0-9]{2,31}$")
@@ -59,7 +65,8 @@ def read_number(value: Any, item: Mapping[str, Any]) -> float:
     elif isinstance(value, str):
         unit = item.get("unit")
         try:
-            number = parse_value(value, unit if isinstance(unit, str) else "")
+            unit = unit if isinstance(unit, str) else ""
+            number = parse_value(value, unit, number_format=FILE_NUMBER_FORMAT)
         except UserError as error:
             raise Invalid(error.message.rstrip(".")) from None
     else:
@@ -67,6 +74,15 @@ def read_number(value: Any, item: Mapping[str, Any]) -> float:
     if not math.isfinite(number):
         raise Invalid("should be a finite number")
     return number
+
+
+def read_number_format(value: Any, item: Mapping[str, Any]) -> str:
+    """ "1,234.5", "1.234,5" or "1 234,5": how the scorecard's people write numbers."""
+    text = read_text(value, item)
+    try:
+        return number_format_named(text).setting
+    except UserError as error:
+        raise Invalid(error.message) from None
 
 
 def read_weight(value: Any, item: Mapping[str, Any]) -> float:
@@ -113,10 +129,55 @@ def read_date(value: Any, item: Mapping[str, Any]) -> date:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+            day = parse_full_date(value)
+        except UserError:  # shaped like a date, but not one: the message below says how to write it
+            day = None
+        if day is not None:
+            return day
     raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
+
+
+def read_band(value: Any, item: Mapping[str, Any]) -> tuple[float, float]:
+    """A band KPI's two ends, low first: `[1, 2]` or `["40%", "60%"]`."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise Invalid(f"should be the band's two ends, like [1, 2], not {describe_type(value)}")
+    low, high = (read_number(end, item) for end in value)
+    if not low < high:
+        raise Invalid(f"the low end should come first and be below the high end, not {value}")
+    return low, high
+
+
+TARGET_STEP_FIELDS = ("until", "value")
+
+
+def read_targets(value: Any, item: Mapping[str, Any]) -> tuple[TargetStep, ...]:
+    """Stepped targets in date order: `[{until: 2027-03-31, value: 12000}, ...]`."""
+    if not isinstance(value, list) or not value:
+        raise Invalid(
+            "should be a list of steps, like [{until: 2027-03-31, value: 12000}], "
+            f"not {describe_type(value)}"
+        )
+    steps: list[TargetStep] = []
+    for number, step in enumerate(value, start=1):
+        if not isinstance(step, dict) or set(map(str, step)) != set(TARGET_STEP_FIELDS):
+            raise Invalid(
+                f"step {number} should have `until` and `value` and nothing else, "
+                f"like {{until: 2027-03-31, value: 12000}}, not {show_step(step)}"
+            )
+        until = read_date(step["until"], item)
+        if steps and until <= steps[-1].until:
+            raise Invalid(
+                f"step {number} ({until}) should come after step {number - 1} "
+                f"({steps[-1].until}): list the steps in date order"
+            )
+        steps.append(TargetStep(until, read_number(step["value"], item)))
+    return tuple(steps)
+
+
+def show_step(step: Any) -> str:
+    if isinstance(step, dict):
+        return "{" + ", ".join(f"{name}: {each}" for name, each in step.items()) + "}"
+    return describe_type(step)
 
 
 def read_owner(value: Any, item: Mapping[str, Any]) -> str:

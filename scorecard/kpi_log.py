@@ -1,18 +1,31 @@
 """Logging KPI readings, annotating them and taking them back."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from scorecard import matching
 from scorecard.dates import describe_day
-from scorecard.errors import UserError
+from scorecard.errors import Choice, Question, UserError
 from scorecard.finding import find_one, kpi_names
+from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
 from scorecard.leading_item import leading_item
-from scorecard.log_arguments import split_log_arguments
+from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
-from scorecard.values import looks_like_value, parse_value
+from scorecard.status import Step, steps_from
+from scorecard.values import (
+    PERCENT_UNITS,
+    AmbiguousValue,
+    NumberFormat,
+    format_value,
+    looks_like_value,
+    number_format_named,
+    parse_value,
+    plain_number,
+    unmistakable,
+    usual_number_format,
+)
 from scorecard.vocabulary import OFF_TRACK
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Objective, Reading, Scorecard
@@ -22,6 +35,7 @@ from storage.readings import (
     latest_by_author,
     newest_readings,
     reading_before,
+    reading_for_day,
     recent_readings,
 )
 from storage.scorecards import KpiLabel, kpi_labels_of, kpis_of
@@ -30,6 +44,10 @@ from storage.scorecards import KpiLabel, kpi_labels_of, kpis_of
 UNDO_WINDOW = timedelta(days=1)
 # A reading this many times bigger (or smaller) than the one before gets a "typo?" hint.
 TYPO_RATIO = 10
+# A reading that would replace another for the same day is asked about first when it is this
+# far from it (as a share of the larger of the two): 12,000 over 12,400 is a correction, 30,000
+# over 12,400 may be a slip or the wrong KPI.
+REPLACE_ASKS_FROM = 0.5
 # How many days of readings `/kpi show` draws as history.
 HISTORY_LENGTH = 12
 LIST_KPIS = "/kpi list"
@@ -44,6 +62,7 @@ class ReadingLogged:
     previous: Reading | None  # the reading that was current just before this one
     replaced: Reading | None  # an earlier reading for the same day that this one corrects
     is_current: bool  # False when a back-dated reading leaves a newer one current
+    typed: LogArguments | None = None  # which words were the KPI, value, date and note
 
     @property
     def change(self) -> float | None:
@@ -69,6 +88,13 @@ class KpiDetail:
     kpi: KpiView
     objective_title: str | None
     history: list[Reading]
+    forecast: Forecast | NotEnoughData | None = None  # None: a binary KPI is not forecast
+    today: date | None = None  # in the scorecard's time zone
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The KPI's stepped targets, if it has them, in date order."""
+        return steps_from(self.kpi.kpi.targets)
 
     @property
     def change(self) -> float | None:
@@ -86,16 +112,22 @@ class NewReading:
     value: float
     day: date
     note: str
+    typed: LogArguments | None = None  # the words as labelled, for the reply
 
 
-def read_reading(session: Session, workspace: str, text: str, now: datetime) -> NewReading:
+def read_reading(
+    session: Session, workspace: str, text: str, now: datetime, replacing: bool = False
+) -> NewReading:
     """What `/kpi log <kpi> <value> [date] [note]` means. Nothing is written.
 
+    Raises a Question when the KPI, the value or the day is not certain, and when the reading
+    would replace a very different one for the same day (unless `replacing`: `/kpi replace`).
     Kept apart from storing, so the work of understanding the text is done before a write
     transaction begins: on SQLite, writers take turns, and each turn should be short.
     """
     scorecard = require_scorecard(session, workspace)
-    return _understand(session, scorecard, _kpi_labels(session, scorecard), text, now)
+    labels = _kpi_labels(session, scorecard)
+    return _understand(session, scorecard, labels, text, now, replacing)
 
 
 def reading_if_any(session: Session, workspace: str, text: str, now: datetime) -> NewReading | None:
@@ -112,7 +144,12 @@ def reading_if_any(session: Session, workspace: str, text: str, now: datetime) -
 
 
 def _understand(
-    session: Session, scorecard: Scorecard, labels: list[KpiLabel], text: str, now: datetime
+    session: Session,
+    scorecard: Scorecard,
+    labels: list[KpiLabel],
+    text: str,
+    now: datetime,
+    replacing: bool = False,
 ) -> NewReading:
     today = local_today(scorecard, now)
     units = {name.casefold(): label.unit for label in labels for name in kpi_names(label)}
@@ -122,11 +159,101 @@ def _understand(
         [name for label in labels for name in kpi_names(label)],
         unit_of=lambda name: units.get(name.casefold(), ""),
     )
-    label = find_one(arguments.kpi_text, labels, kpi_names, "KPI", LIST_KPIS)
-    value = parse_value(arguments.value_text, label.unit)
+    label = _kpi_meant(arguments, labels)
+    kpi = _load(session, label)
     day = arguments.day or today
     _refuse_future(day, today)
-    return NewReading(scorecard, _load(session, label), value, day, arguments.note)
+    latest = next(iter(newest_readings(session, kpi.id, 1)), None)
+    try:
+        value = read_value(scorecard, kpi, arguments.value_text, latest)
+    except AmbiguousValue as unsure:
+        choices = [
+            Choice(
+                unmistakable(reading, kpi.unit), "/kpi", _log_command(kpi, reading, day, arguments)
+            )
+            for reading in unsure.readings
+        ]
+        raise Question(unsure.message, choices) from None
+    if not replacing:
+        _ask_before_replacing(session, kpi, value, day, today, arguments)
+    return NewReading(scorecard, kpi, value, day, arguments.note, arguments)
+
+
+def read_value(scorecard: Scorecard, kpi: Kpi, text: str, latest: Reading | None) -> float:
+    """`text` as a reading of `kpi`: the one value parser, with everything that settles how a
+    number was meant (the scorecard's number format, the KPI's scale). Raises AmbiguousValue when
+    nothing does."""
+    scale = [kpi.baseline, kpi.target, *([latest.value] if latest is not None else [])]
+    return parse_value(
+        text,
+        kpi.unit,
+        number_format=number_format_of(scorecard),
+        usual_format=usual_number_format(scorecard.timezone),
+        scale=scale,
+    )
+
+
+def number_format_of(scorecard: Scorecard) -> NumberFormat | None:
+    """The scorecard's own `number_format` setting, if it has one."""
+    return number_format_named(scorecard.number_format) if scorecard.number_format else None
+
+
+def _kpi_meant(arguments: LogArguments, labels: list[KpiLabel]) -> KpiLabel:
+    """The KPI the words name, when that is certain; otherwise "Did you mean …?" with a choice
+    per candidate, each the same command with the KPI's key."""
+    found = matching.resolve(arguments.kpi_text, labels, kpi_names)
+    if len(found) == 1:
+        return found[0]
+    candidates = found or [
+        label for label in [matching.closest(arguments.kpi_text, labels, kpi_names)] if label
+    ]
+    if not candidates:  # nothing even close: find_one says so
+        return find_one(arguments.kpi_text, labels, kpi_names, "KPI", LIST_KPIS)
+    names = " or ".join(f"*{label.name}*" for label in candidates[:5])
+    rest = " ".join(
+        part for part in (arguments.value_text, _iso(arguments.day), arguments.note) if part
+    )
+    raise Question(
+        f"I'm not sure which KPI “{arguments.kpi_text}” is. Did you mean {names}? "
+        f"`{LIST_KPIS}` shows them all.",
+        [Choice(label.name, "/kpi", f"log {label.key} {rest}") for label in candidates[:5]],
+    )
+
+
+def _ask_before_replacing(
+    session: Session, kpi: Kpi, value: float, day: date, today: date, arguments: LogArguments
+) -> None:
+    """A reading for a day that already has a very different one: replace it, or keep it?"""
+    replaced = reading_for_day(session, kpi.id, day)
+    if replaced is None or replaced.value == value:
+        return
+    larger = max(abs(replaced.value), abs(value))
+    if abs(value - replaced.value) <= REPLACE_ASKS_FROM * larger:
+        return
+    old, new = format_value(replaced.value, kpi.unit), format_value(value, kpi.unit)
+    raise Question(
+        f"*{kpi.name}* already has {old} for {describe_day(day, today)}. Replace it with {new}?",
+        [
+            Choice(
+                f"Replace with {new}", "/kpi", _log_command(kpi, value, day, arguments, "replace")
+            ),
+            Choice(f"Keep {old}", "/kpi", f"show {kpi.key}"),
+        ],
+    )
+
+
+def _log_command(
+    kpi: Kpi, value: float, day: date, arguments: LogArguments, verb: str = "log"
+) -> str:
+    """The `/kpi` text that logs exactly this reading, whatever the scorecard's settings: the
+    KPI's key, plain digits (with `%` for a KPI in %), the ISO date, then the note."""
+    percent = "%" if kpi.unit.strip().casefold() in PERCENT_UNITS else ""
+    parts = [verb, kpi.key, plain_number(value) + percent, day.isoformat(), arguments.note]
+    return " ".join(part for part in parts if part)
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 def record_reading(
@@ -137,9 +264,10 @@ def record_reading(
     The scorecard and KPI were looked up (in the caller's workspace) moments before, so the
     write transaction holds only the insert and one query.
     """
-    return _store(
+    logged = _store(
         session, reading.scorecard, reading.kpi, reading.value, reading.day, reading.note, user, now
     )
+    return replace(logged, typed=reading.typed)
 
 
 class InvalidReading(UserError):
@@ -169,8 +297,12 @@ def log_reading_for(
     except UserError as error:
         raise InvalidReading(error.message, "kpi") from error
     today = local_today(scorecard, now)
+    latest = next(iter(newest_readings(session, kpi.id, 1)), None)
     try:
-        value = parse_value(value_text, kpi.unit)
+        value = read_value(scorecard, kpi, value_text, latest)
+    except AmbiguousValue as unsure:
+        options = " or ".join(plain_number(reading) for reading in unsure.readings)
+        raise InvalidReading(f"{unsure.message} Type {options}.", "value") from unsure
     except UserError as error:
         raise InvalidReading(error.message, "value") from error
     day = day or today
@@ -287,9 +419,13 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     )
     history = recent_readings(session, kpi.id, HISTORY_LENGTH)
     current = history[-1] if history else None
-    view = view_kpi(kpi, current, local_today(scorecard, now), scorecard.at_risk_tolerance)
+    today = local_today(scorecard, now)
+    view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
-    return KpiDetail(scorecard, view, objective.title if objective else None, history)
+    points = [(reading.period, reading.value) for reading in history]
+    forecast = forecast_kpi(view.goal, points, today)
+    title = objective.title if objective else None
+    return KpiDetail(scorecard, view, title, history, forecast, today)
 
 
 def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:

@@ -38,10 +38,10 @@ class ReadingForm:
     today: date  # in the scorecard's time zone: the date picker's default
 
 
-def log_typed_reading(caller: Caller, text: str) -> ReadingLogged:
-    """`/kpi log <kpi> <value> [date] [note]`."""
+def log_typed_reading(caller: Caller, text: str, replacing: bool = False) -> ReadingLogged:
+    """`/kpi log <kpi> <value> [date] [note]`; `/kpi replace …` with `replacing`."""
     with caller.database.reading() as session:
-        reading = read_reading(session, caller.workspace, text, caller.now)
+        reading = read_reading(session, caller.workspace, text, caller.now, replacing)
     return _store(caller, reading)
 
 

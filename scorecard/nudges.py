@@ -23,7 +23,7 @@ from scorecard.vocabulary import (
     DEFAULT_NUDGES_PER_WEEK,
     READING_INTERVALS,
 )
-from scorecard.workspace import local_today, require_scorecard
+from scorecard.workspace import local_now, local_today, require_scorecard
 from storage import nudges as stored
 from storage.action_queries import ActionFacts, actions_that_may_have_stalled
 from storage.models import Scorecard
@@ -83,7 +83,7 @@ class NudgeItem:
     owner: str | None
     reason: str  # STALLED, PAST_DUE, READING_DUE, or "" when it no longer needs a nudge
     objective: str | None = None  # the title of the objective it serves: the why
-    last_update_at: datetime | None = None  # actions
+    last_update_at: datetime | None = None  # actions, in the scorecard's time zone
     last_update: str | None = None  # actions: the text of the latest update
     due: date | None = None  # actions: the due date; KPIs: when the missing reading was due
     last_reading: date | None = None  # KPIs: the day of the latest reading
@@ -159,7 +159,7 @@ def action_item(facts: ActionFacts, scorecard: Scorecard, now: datetime, today: 
         owner=facts.owner,
         reason=reason,
         objective=facts.objective_title,
-        last_update_at=facts.last_update_at,
+        last_update_at=local_now(scorecard, facts.last_update_at),
         due=facts.due,
     )
 
@@ -268,7 +268,9 @@ def plan_nudges(
             continue
         until = snoozed_until.get(item.ref)
         if until is not None and until > now:
-            plan.skipped.append(Skipped(item.owner, (item,), f"snoozed until {until:%a %d %b}"))
+            local_until = until.astimezone(zone_of(None, default_timezone))
+            reason = f"snoozed until {local_until:%a %d %b}"
+            plan.skipped.append(Skipped(item.owner, (item,), reason))
             continue
         last = last_nudged.get(item.ref)
         if last is not None and now - last < limits.item_interval:
@@ -347,7 +349,7 @@ def snooze_action(
     session: Session, workspace: str, action_id: int, user: str, now: datetime
 ) -> Snoozed:
     action = find_action_by_id(session, workspace, action_id)
-    until = now + SNOOZE_FOR
+    until = local_now(require_scorecard(session, workspace), now + SNOOZE_FOR)
     stored.add_snooze(session, action.scorecard_id, ACTION_ITEM, action_id, until, user)
     stored.mark_responded(
         session, action.scorecard_id, ACTION_ITEM, action_id, ANSWERED_SNOOZED, now

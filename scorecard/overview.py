@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from scorecard.status import Goal, KpiScore, roll_up, score_kpi
+from scorecard.status import Goal, KpiScore, roll_up, score_kpi, steps_from
 from storage.models import Kpi, Objective, Perspective, Reading, Scorecard
 from storage.readings import ReadingRecord, kpis_with_current_readings
 from storage.scorecards import KpiRecord, links_of, objectives_of, perspectives_of
@@ -21,6 +21,7 @@ class KpiView:
     kpi: AnyKpi
     reading: AnyReading | None
     score: KpiScore
+    goal: Goal  # what the KPI aims for, as the score judged it
 
     @property
     def status(self) -> str:
@@ -65,12 +66,26 @@ class Overview:
 
 def goal_of(kpi: AnyKpi) -> Goal:
     start = kpi.baseline_date or kpi.created_at.date()
-    return Goal(kpi.baseline, kpi.target, kpi.direction, start, kpi.target_date)
+    band = None
+    if kpi.band_low is not None and kpi.band_high is not None:
+        band = (kpi.band_low, kpi.band_high)
+    return Goal(
+        kpi.baseline,
+        kpi.target,
+        kpi.direction,
+        start,
+        kpi.target_date,
+        frequency=kpi.frequency,
+        band=band,
+        steps=steps_from(kpi.targets),
+    )
 
 
 def view_kpi(kpi: AnyKpi, reading: AnyReading | None, today: date, tolerance: float) -> KpiView:
     value = None if reading is None else reading.value
-    return KpiView(kpi, reading, score_kpi(goal_of(kpi), value, today, tolerance))
+    on = None if reading is None else reading.period
+    goal = goal_of(kpi)
+    return KpiView(kpi, reading, score_kpi(goal, value, today, tolerance, on), goal)
 
 
 def load_overview(session: Session, scorecard: Scorecard, today: date) -> Overview:

@@ -9,7 +9,7 @@ Each list section (perspectives, objectives, ...) is one parse function plus one
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 import yaml
@@ -20,6 +20,8 @@ from scorecard.file_fields import (
     Rule,
     choice,
     describe_type,
+    is_blank,
+    read_band,
     read_channel,
     read_count,
     read_date,
@@ -27,9 +29,11 @@ from scorecard.file_fields import (
     read_key,
     read_keys,
     read_number,
+    read_number_format,
     read_owner,
     read_schedule,
     read_share,
+    read_targets,
     read_text,
     read_timezone,
     read_weight,
@@ -46,7 +50,16 @@ from scorecard.scorecard_spec import (
     ScorecardSpec,
     SettingsSpec,
 )
-from scorecard.vocabulary import ACTION_STATUSES, DIRECTIONS, FREQUENCIES, KPI_KINDS
+from scorecard.vocabulary import (
+    ACTION_STATUSES,
+    BAND,
+    BINARY,
+    DIRECTIONS,
+    DOWN,
+    FREQUENCIES,
+    KPI_KINDS,
+    UP,
+)
 
 
 class ScorecardFileError(UserError):
@@ -78,12 +91,14 @@ KPI_RULES = {
     "objective": Rule(read_key),
     "unit": Rule(read_text),
     "baseline": Rule(read_number),
-    "target": Rule(read_number, required=True),
+    "target": Rule(read_number),
     "direction": Rule(choice(DIRECTIONS)),
     "frequency": Rule(choice(FREQUENCIES)),
     "owner": Rule(read_owner),
     "target_date": Rule(read_date),
     "baseline_date": Rule(read_date),
+    "band": Rule(read_band),
+    "targets": Rule(read_targets),
     "kind": Rule(choice(KPI_KINDS)),
     "weight": Rule(read_weight),
 }
@@ -128,12 +143,57 @@ def parse_objectives(raw: Any, checker: Checker) -> tuple[ObjectiveSpec, ...]:
 
 def parse_kpis(raw: Any, checker: Checker) -> tuple[KpiSpec, ...]:
     rows = checker.read_section("kpis", raw, KPI_RULES)
-    for row in rows:
+    for row, item in zip(rows, raw if isinstance(raw, list) else [], strict=True):
         checker.check_reference(row, "objective", "objectives", "objective")
+        if isinstance(item, dict):
+            # The fields the item names, usable or not: a bad `target` is not also "missing".
+            named = {str(name) for name, value in item.items() if not is_blank(value)}
+            for problem in kpi_shape_problems(row.values, named):
+                checker.report(row.where, problem)
+                row.ok = False
         start, end = row.values.get("baseline_date"), row.values.get("target_date")
         if start and end and end <= start:
             checker.report(row.where, "`target_date` should come after `baseline_date`")
+        steps = row.values.get("targets")
+        if start and steps and steps[0].until <= start:
+            checker.report(row.where, "the first of `targets` should come after `baseline_date`")
     return tuple(KpiSpec(**row.values) for row in rows if row.ok)
+
+
+# Which target fields each shape of KPI takes, and how to say what it takes instead.
+SHAPE_FIELDS = {
+    UP: ("target", "target_date", "targets"),
+    DOWN: ("target", "target_date", "targets"),
+    BAND: ("band",),
+    BINARY: ("target_date",),
+}
+SHAPE_HINTS = {
+    BAND: "a band KPI stays between the two values of `band`, like band: [1, 2]",
+    BINARY: "a binary KPI's target is being done (log 1 for done, 0 for not done)",
+}
+
+
+def kpi_shape_problems(values: Mapping[str, Any], named: set[str]) -> list[str]:
+    """What is wrong with a KPI's target fields for its shape (`direction`), if anything."""
+    direction = values.get("direction", UP)
+    allowed = SHAPE_FIELDS.get(direction, SHAPE_FIELDS[UP])
+    problems = [
+        f"`{name}` doesn't apply to `direction: {direction}` ({SHAPE_HINTS.get(direction, '')})"
+        if direction in SHAPE_HINTS
+        else f"`{name}` only applies to `direction: band`"
+        for name in ("target", "band", "targets")
+        if name in named and name not in allowed
+    ]
+    if direction == BAND and "band" not in named:
+        problems.append("`band` is missing: a band KPI needs its two ends, like band: [1, 2]")
+    if direction in (UP, DOWN):
+        if "targets" in named and ("target" in named or "target_date" in named):
+            problems.append(
+                "use either `target` (with `target_date`) or stepped `targets`, not both"
+            )
+        elif "target" not in named and "targets" not in named:
+            problems.append("`target` is missing (or give stepped `targets`)")
+    return problems
 
 
 def parse_actions(raw: Any, checker: Checker) -> tuple[ActionSpec, ...]:
@@ -185,6 +245,7 @@ SETTINGS_RULES = {
     "stall_after_days": Rule(read_days),
     "nudge_interval_days": Rule(read_days),
     "nudges_per_week": Rule(read_count),
+    "number_format": Rule(read_number_format),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 
@@ -323,5 +384,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [plain(each) for each in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return dump_item(value)
     return value

@@ -28,6 +28,7 @@ class SettingsSpec:
     stall_after_days: int = DEFAULT_STALL_AFTER_DAYS
     nudge_interval_days: int = DEFAULT_NUDGE_INTERVAL_DAYS
     nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
+    number_format: str | None = None  # "1,234.5", "1.234,5", "1 234,5"; None: from the timezone
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,31 @@ class ObjectiveSpec:
 
 
 @dataclass(frozen=True)
+class TargetStep:
+    """One of a KPI's stepped targets: `value` by `until`."""
+
+    until: date
+    value: float
+
+
+@dataclass(frozen=True)
 class KpiSpec:
+    """`target` is left out by a band (`band` is its two ends), a binary KPI (its target is
+    being done) and a KPI with stepped `targets` (which replace `target` and `target_date`)."""
+
     key: str
     name: str
     objective: str | None = None
     unit: str = ""
     baseline: float = 0.0
-    target: float = 0.0
+    target: float | None = None
     direction: str = UP
     frequency: str = DEFAULT_FREQUENCY
     owner: str | None = None
     target_date: date | None = None
     baseline_date: date | None = None
+    band: tuple[float, float] | None = None
+    targets: tuple[TargetStep, ...] = ()
     kind: str | None = None
     weight: float = DEFAULT_WEIGHT
 

@@ -9,8 +9,9 @@ DEFAULT_PERSPECTIVES: tuple[tuple[str, str], ...] = (
     ("learning", "Learning & growth"),
 )
 
-UP, DOWN = "up", "down"
-DIRECTIONS = (UP, DOWN)
+# A KPI's shape: higher is better, lower is better, stay within a band, or done / not done.
+UP, DOWN, BAND, BINARY = "up", "down", "band", "binary"
+DIRECTIONS = (UP, DOWN, BAND, BINARY)
 
 KPI_KINDS = ("lead", "lag")
 

@@ -42,6 +42,7 @@ def choose_scorecard(session: Session, workspace: str | None) -> Scorecard:
 
 
 def local_now(scorecard: Scorecard, now: datetime) -> datetime:
+    """`now` (or any moment) in the scorecard's time zone: how a moment is shown as a day."""
     return now.astimezone(ZoneInfo(scorecard.timezone))
 
 

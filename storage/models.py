@@ -7,7 +7,18 @@ re-imported scorecard file are archived, not deleted, so their readings and hist
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint, text
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utc_now
@@ -46,6 +57,7 @@ class Scorecard(SQLModel, table=True):
     stall_after_days: int = 14
     nudge_interval_days: int = 7
     nudges_per_week: int = 3
+    number_format: str | None = None  # "1,234.5", "1.234,5" or "1 234,5"; None: from the timezone
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 
@@ -123,6 +135,12 @@ class Kpi(SQLModel, table=True):
     position: int = 0
     archived: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+    # direction "band": stay between these two values.
+    band_low: float | None = None
+    band_high: float | None = None
+    # Stepped targets, in date order: [{"until": "2027-03-31", "value": 12000.0}, ...]; `target`
+    # and `target_date` then hold the last step.
+    targets: list[dict] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Reading(SQLModel, table=True):
@@ -288,6 +306,32 @@ class Snooze(SQLModel, table=True):
     until: datetime = Field(sa_column=_moment(nullable=False))
     by: str
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class WorkspaceUninstall(SQLModel, table=True):
+    """A workspace that removed the app: its scorecard is kept until the retention period ends.
+
+    No row: installed (or never seen). A reinstall removes the row, so the scorecard stays.
+    """
+
+    __tablename__ = "workspace_uninstalls"
+
+    workspace: str = Field(max_length=32, primary_key=True)
+    uninstalled_at: datetime = Field(sa_column=_moment(nullable=False))
+    reason: str = Field(max_length=32)  # the Slack event: app_uninstalled or tokens_revoked
+
+
+# Slack's OAuth installations, bot tokens and install states: slack-sdk's own tables, defined by
+# its SQLAlchemy stores, created by our migrations (0011) and read and written by those stores.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    SQLModel.metadata, SQLAlchemyInstallationStore.default_installations_table_name
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
+    SQLModel.metadata, SQLAlchemyInstallationStore.default_bots_table_name
+)
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name
+)
 
 
 class RequestClaim(SQLModel, table=True):

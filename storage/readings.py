@@ -119,6 +119,17 @@ def newest_readings(session: Session, kpi_id: int, count: int) -> list[Reading]:
     return list(session.exec(query).all())
 
 
+def reading_for_day(session: Session, kpi_id: int, period: date) -> Reading | None:
+    """The KPI's current reading for `period` (the latest logged), if it has one."""
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id, Reading.period == period)
+        .order_by(col(Reading.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 def reading_before(session: Session, kpi_id: int, reading: Reading) -> Reading | None:
     """The reading that was current for this KPI just before `reading` was logged."""
     query = (

@@ -85,6 +85,9 @@ class KpiRecord:
     position: int
     archived: bool
     created_at: datetime
+    band_low: float | None
+    band_high: float | None
+    targets: list[dict] | None
 
 
 KPI_RECORD_COLUMNS = tuple(getattr(Kpi, field.name) for field in fields(KpiRecord))

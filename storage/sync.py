@@ -24,7 +24,9 @@ from scorecard.scorecard_spec import (
     PerspectiveSpec,
     ScorecardSpec,
     SettingsSpec,
+    TargetStep,
 )
+from scorecard.vocabulary import DOWN, UP
 from storage.digests import subscribe, subscriptions_of
 from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Reading, Scorecard
 from storage.scorecards import (
@@ -135,6 +137,7 @@ def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, b
         "stall_after_days": spec.settings.stall_after_days,
         "nudge_interval_days": spec.settings.nudge_interval_days,
         "nudges_per_week": spec.settings.nudges_per_week,
+        "number_format": spec.settings.number_format,
     }
     scorecard = find_scorecard(session, spec.workspace)
     is_new = scorecard is None
@@ -213,20 +216,61 @@ def _objective_values(spec: ObjectiveSpec, perspectives: dict[str, Perspective])
 
 
 def _kpi_values(spec: KpiSpec, objectives: dict[str, Objective]) -> dict[str, Any]:
+    """Stepped targets also fill `target` and `target_date` with the last step, a band fills
+    `target` with its middle and a binary KPI with 1 (done), so every KPI has one to show."""
+    target, target_date = spec.target, spec.target_date
+    if spec.targets:
+        target, target_date = spec.targets[-1].value, spec.targets[-1].until
+    elif spec.band:
+        target = sum(spec.band) / 2
+    elif target is None:
+        target = 1.0
     return {
         "objective_id": objectives[spec.objective].id if spec.objective else None,
         "name": spec.name,
         "unit": spec.unit,
         "baseline": spec.baseline,
-        "target": spec.target,
+        "target": target,
         "direction": spec.direction,
         "frequency": spec.frequency,
         "owner": spec.owner,
-        "target_date": spec.target_date,
+        "target_date": target_date,
         "baseline_date": spec.baseline_date,
         "kind": spec.kind,
         "weight": spec.weight,
+        "band_low": spec.band[0] if spec.band else None,
+        "band_high": spec.band[1] if spec.band else None,
+        "targets": [{"until": s.until.isoformat(), "value": s.value} for s in spec.targets] or None,
     }
+
+
+def _kpi_spec(kpi: Kpi, objective_keys: dict[int, str]) -> KpiSpec:
+    """The KPI as its file says it: the target fields its shape takes (see _kpi_values)."""
+    steps = tuple(
+        TargetStep(date.fromisoformat(step["until"]), float(step["value"]))
+        for step in kpi.targets or ()
+    )
+    band = None
+    if kpi.band_low is not None and kpi.band_high is not None:
+        band = (kpi.band_low, kpi.band_high)
+    plain_target = not steps and kpi.direction in (UP, DOWN)
+    return KpiSpec(
+        key=kpi.key,
+        name=kpi.name,
+        objective=objective_keys.get(kpi.objective_id) if kpi.objective_id else None,
+        unit=kpi.unit,
+        baseline=kpi.baseline,
+        target=kpi.target if plain_target else None,
+        direction=kpi.direction,
+        frequency=kpi.frequency,
+        owner=kpi.owner,
+        target_date=None if steps else kpi.target_date,
+        baseline_date=kpi.baseline_date,
+        band=band,
+        targets=steps,
+        kind=kpi.kind,
+        weight=kpi.weight,
+    )
 
 
 def _action_values(spec: ActionSpec, objectives: dict[str, Objective]) -> dict[str, Any]:
@@ -327,6 +371,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             stall_after_days=scorecard.stall_after_days,
             nudge_interval_days=scorecard.nudge_interval_days,
             nudges_per_week=scorecard.nudges_per_week,
+            number_format=scorecard.number_format,
         ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
         objectives=tuple(
@@ -342,24 +387,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             )
             for o in objectives
         ),
-        kpis=tuple(
-            KpiSpec(
-                key=k.key,
-                name=k.name,
-                objective=objective_keys.get(k.objective_id) if k.objective_id else None,
-                unit=k.unit,
-                baseline=k.baseline,
-                target=k.target,
-                direction=k.direction,
-                frequency=k.frequency,
-                owner=k.owner,
-                target_date=k.target_date,
-                baseline_date=k.baseline_date,
-                kind=k.kind,
-                weight=k.weight,
-            )
-            for k in kpis_of(session, scorecard.id)
-        ),
+        kpis=tuple(_kpi_spec(k, objective_keys) for k in kpis_of(session, scorecard.id)),
         actions=tuple(
             ActionSpec(
                 key=a.key,

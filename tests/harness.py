@@ -17,13 +17,18 @@ from bot.http import SLACK_PATH, ScorecardWSGI
 from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import HttpAnswer, SignedRequestSender
-from bot.slack_standin import SlackStandIn
+from bot.slack_standin import CLIENT_ID, CLIENT_SECRET, SlackStandIn
 from scorecard.importing import import_scorecard
 from storage.db import Database
 from templates.limits import problems
 
 SIGNING_SECRET = "test-signing-secret"
 WORKSPACE = "T0DEMO"
+OAUTH_SETTINGS = {
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+    "state_secret": "test-state-secret",
+}
 
 
 @dataclass
@@ -42,16 +47,20 @@ class Reply:
 
 
 class SlackHarness:
-    def __init__(self, database: Database, now: datetime) -> None:
+    def __init__(self, database: Database, now: datetime, *, oauth: bool = False) -> None:
+        """`oauth`: many workspaces, each installed through the OAuth flow (tests/installs.py),
+        instead of one SLACK_BOT_TOKEN."""
         self.database = database
         self.now = now
         self.api = SlackStandIn()
         self.api.start()
         settings = Settings(
-            bot_token="xoxb-test",
+            bot_token=None if oauth else "xoxb-test",
             signing_secret=SIGNING_SECRET,
             slack_api_url=self.api.api_url,
+            **(OAUTH_SETTINGS if oauth else {}),
         )
+        self.settings = settings
         self.app = create_app(settings, database, clock=lambda: self.now)
         self.server = LocalHttpServer(ScorecardWSGI(self.app, database)).start()
         self.sender = SignedRequestSender(self.server.url + SLACK_PATH, SIGNING_SECRET)

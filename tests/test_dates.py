@@ -41,6 +41,21 @@ TODAY = date(2026, 11, 24)  # a Tuesday
         ("1 day ago", date(2026, 11, 23), 3),
         ("2 weeks ago", date(2026, 11, 10), 3),
         ("a month ago", date(2026, 10, 24), 3),
+        ("last week", date(2026, 11, 17), 2),
+        ("last month", date(2026, 10, 24), 2),
+        ("on friday", date(2026, 11, 20), 2),
+        ("for yesterday", date(2026, 11, 23), 2),
+        ("on 2026-11-20", date(2026, 11, 20), 2),
+        ("20.11.2026", date(2026, 11, 20), 1),
+        ("20.11.26", date(2026, 11, 20), 1),
+        ("20-11-2026", date(2026, 11, 20), 1),
+        ("on 20 Nov", date(2026, 11, 20), 3),
+        ("20th", date(2026, 11, 20), 1),
+        ("25th", date(2026, 10, 25), 1),  # the 25th of this month is tomorrow
+        ("last friday of october", date(2026, 10, 30), 4),
+        ("tomorrow", date(2026, 11, 25), 1),  # future: the caller refuses it
+        ("next monday", date(2026, 11, 30), 2),
+        ("in 3 days", date(2026, 11, 27), 3),
     ],
 )
 def test_parse_day_reads_the_date_at_the_start(typed: str, day: date, used: int) -> None:
@@ -68,7 +83,7 @@ def test_a_date_with_a_year_in_the_future_is_left_to_the_caller() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["12", "12.4k", "great", "may", "nov", "2026", "50/50", "last week", "3 days", "days ago", ""],
+    ["12", "12.4k", "great", "may", "nov", "2026", "50/50", "3 days", "days ago", "on track", ""],
 )
 def test_numbers_and_words_are_not_dates(typed: str) -> None:
     assert parse_day(typed.split(), TODAY) is None
@@ -85,6 +100,10 @@ def test_the_date_must_be_at_the_start() -> None:
         ("2026-02-30", "“2026-02-30” isn't a real date"),
         ("30 feb 2026", "isn't a real date"),
         ("3/4", "“3/4” could be 4 Mar or 3 Apr"),
+        ("31.11.2026", "“31.11.2026” isn't a real date"),
+        ("2026.11.40", "looks like a date, but I can't read it"),
+        ("last fryday", "did you mean “last friday”"),
+        ("20 novmber", "did you mean “20 november”"),
     ],
 )
 def test_impossible_or_ambiguous_dates_are_explained(typed: str, complaint: str) -> None:

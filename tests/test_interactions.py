@@ -267,7 +267,7 @@ def test_log_reading_from_a_digest_asks_which_kpi(slack: SlackHarness, planted: 
         "kpi": {
             "kpi": {"type": "static_select", "selected_option": {"value": str(planted.fresh_kpi)}}
         },
-        **text_input("value", "value", "12,400"),
+        **text_input("value", "value", "12400"),
     }
     answer = submit(slack, view, values)
 

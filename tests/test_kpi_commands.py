@@ -188,7 +188,9 @@ def test_another_workspace_sees_nothing_of_ours(team: SlackHarness) -> None:
 def test_user_text_is_escaped_so_nobody_gets_pinged(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD.replace("name: Instagram followers", 'name: "<!channel> hype"'))
 
-    reply = slack.command("/kpi", "log instagram_followers 12000 <!here> look & see")
+    reply = slack.command(
+        "/kpi", "log instagram_followers 12000 <!here> look &amp; see &lt;!channel&gt;"
+    )
 
     blocks = str(reply.message["blocks"])
     assert "<!channel>" not in blocks and "<!here>" not in blocks
@@ -217,9 +219,9 @@ def test_a_second_reading_for_the_same_day_replaces_the_first(team: SlackHarness
 
 
 def test_a_reading_ten_times_off_the_previous_one_asks_if_it_is_a_typo(team: SlackHarness) -> None:
-    team.command("/kpi", "log engagement rate 3.5 yesterday")
+    team.command("/kpi", "log engagement rate 3.5 2026-11-22")
 
-    fine = team.command("/kpi", "log engagement rate 3.6")
+    fine = team.command("/kpi", "log engagement rate 3.6 yesterday")
     slip = team.command("/kpi", "log engagement rate 36")
 
     assert "A typo?" in slip.text and "/kpi undo" in slip.text

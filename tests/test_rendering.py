@@ -12,8 +12,16 @@ from handlers.action import ACTION
 from handlers.kpi import KPI
 from handlers.why import WHY
 from scorecard.actions import ActionChanged, MyAction
+from scorecard.forecast import forecast_kpi
 from scorecard.kpi_log import KpiDetail, ReadingLogged
-from scorecard.overview import KpiView, ObjectiveView, Overview, PerspectiveView, view_kpi
+from scorecard.overview import (
+    KpiView,
+    ObjectiveView,
+    Overview,
+    PerspectiveView,
+    goal_of,
+    view_kpi,
+)
 from scorecard.tracing import Candidate, Choices, Trace
 from scorecard.values import format_value
 from scorecard.vocabulary import AT_RISK, NO_DATA, OFF_TRACK, ON_TRACK
@@ -129,8 +137,10 @@ def detail(name: str = "Instagram followers", note: str | None = None) -> dict[s
     history = [reading(11_000.0 + 200 * n, date(2026, 11, 3 + n), note) for n in range(8)]
     the_kpi = kpi(name)
     view = kpi_view(the_kpi, history[-1])
+    points = [(each.period, each.value) for each in history]
+    forecast = forecast_kpi(goal_of(the_kpi), points, TODAY)
     return {
-        "detail": KpiDetail(scorecard(), view, "Grow an engaged community", history),
+        "detail": KpiDetail(scorecard(), view, "Grow an engaged community", history, forecast),
         "today": TODAY,
     }
 

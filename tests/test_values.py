@@ -3,14 +3,20 @@
 import pytest
 
 from scorecard.errors import UserError
-from scorecard.values import format_change, format_value, looks_like_value, parse_value
+from scorecard.values import (
+    NUMBER_FORMATS,
+    AmbiguousValue,
+    format_change,
+    format_value,
+    looks_like_value,
+    parse_value,
+)
 
 
 @pytest.mark.parametrize(
     ("typed", "unit", "expected"),
     [
         ("12400", "", 12400),
-        ("12,400", "", 12400),
         ("12.4k", "", 12400),
         ("12.4K", "", 12400),
         ("1.2M", "", 1_200_000),
@@ -26,19 +32,40 @@ from scorecard.values import format_change, format_value, looks_like_value, pars
         ("-2", "", -2),
         ("−2", "", -2),  # the minus sign replies use
         ("+5", "", 5),
-        ("€1,200", "€", 1200),
         ("1200€", "€", 1200),
         ("$3.5k", "", 3500),
         ("-$5", "$", -5),
         ("1,234,567", "", 1_234_567),
         ("12k,", "", 12000),  # "followers 12k, after the giveaway"
         (".5", "", 0.5),
-        ("12,400 followers", "followers", 12400),
         ("12.4k followers", "followers", 12400),
     ],
 )
 def test_parse_value_reads_what_people_type(typed: str, unit: str, expected: float) -> None:
     assert parse_value(typed, unit) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "expected"),
+    [("12,400", "", 12400), ("€1,200", "€", 1200), ("12,400 followers", "followers", 12400)],
+)
+def test_one_comma_before_three_digits_groups_thousands_in_an_english_scorecard(
+    typed: str, unit: str, expected: float
+) -> None:
+    """Without the setting (or the KPI's scale), "12,400" is asked about: see the next test."""
+    assert parse_value(typed, unit, number_format=NUMBER_FORMATS["1,234.5"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "readings"), [("12,400", (12400, 12.4)), ("1.350", (1350, 1.35))]
+)
+def test_one_separator_before_three_digits_is_asked_about_when_nothing_settles_it(
+    typed: str, readings: tuple[float, float]
+) -> None:
+    with pytest.raises(AmbiguousValue) as raised:
+        parse_value(typed)
+    assert raised.value.readings == readings
+    assert "number_format" in raised.value.message
 
 
 @pytest.mark.parametrize(
@@ -148,7 +175,9 @@ def test_format_value(value: float | None, unit: str, shown: str) -> None:
 
 @pytest.mark.parametrize("value", [12400, 12.4, 1_250_000, 35, -2])
 def test_a_shown_value_can_be_logged_again(value: float) -> None:
-    assert parse_value(format_value(value)) == pytest.approx(value)
+    """Replies write numbers as 12,400 and 3.5: read back in that format, they are the same."""
+    shown = format_value(value)
+    assert parse_value(shown, number_format=NUMBER_FORMATS["1,234.5"]) == pytest.approx(value)
 
 
 @pytest.mark.parametrize(

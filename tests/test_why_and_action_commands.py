@@ -25,7 +25,7 @@ def action_row(team: SlackHarness, key: str) -> tuple[Action, list[ActionUpdate]
 
 
 def test_why_traces_a_linked_action_up_to_the_mission(team: SlackHarness) -> None:
-    reply = team.command("/why", "weekly live q&a")
+    reply = team.command("/why", "weekly live q&amp;a")
 
     assert reply.status == 200
     text = reply.text
@@ -69,7 +69,9 @@ def test_why_with_nothing_matching_says_what_to_try(team: SlackHarness) -> None:
 
 
 def test_action_update_records_who_said_what(team: SlackHarness) -> None:
-    reply = team.command("/action", "update weekly live q&a booked the nutritionist", user="U0X")
+    reply = team.command(
+        "/action", "update weekly live q&amp;a booked the nutritionist", user="U0X"
+    )
 
     assert "Weekly live Q&A" in reply.text
     action, [update] = action_row(team, "weekly_qa")

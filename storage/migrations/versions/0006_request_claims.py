@@ -1,7 +1,7 @@
 """request claims: each request from Slack is handled once
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-30 06:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
