@@ -38,6 +38,10 @@ ALREADY_HANDLED = (
 )
 
 KEY_LENGTH = 255  # storage.models.RequestClaim.key
+# Events whose listener is safe to run again and must, when Slack retries them: a workflow step
+# stores its reading once by itself and completes the step again, in case the first completion
+# was what got lost (handlers/workflow_steps.py).
+RUN_AGAIN_ON_RETRY = frozenset({"function_executed"})
 
 Dispatch = Callable[[BoltRequest], BoltResponse]
 
@@ -61,6 +65,8 @@ def request_key(body: dict[str, Any]) -> str | None:
     if kind in ("shortcut", "message_action"):
         return _key("shortcut", body.get("trigger_id"), body.get("callback_id"))
     if kind == "event_callback":
+        if (body.get("event") or {}).get("type") in RUN_AGAIN_ON_RETRY:
+            return None
         return _key("event", body.get("event_id"))
     return None
 
