@@ -428,3 +428,20 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name
 )
+
+
+class RequestClaim(SQLModel, table=True):
+    """A request from Slack that is being or has been handled: its key is claimed exactly once.
+
+    `key` is the request's own id (a slash command's trigger_id, a modal's view id, a click's
+    trigger_id, an event's event_id) with its kind, e.g. "command:1234.5678.abcd". A replayed or
+    retried request finds its key taken and changes nothing. Old claims are dropped after a day:
+    Slack refuses signatures older than five minutes and stops retrying events within the hour.
+    """
+
+    __tablename__ = "request_claims"
+    __table_args__ = (Index("ix_request_claims_claimed_at", "claimed_at"),)
+
+    key: str = Field(primary_key=True, max_length=255)
+    workspace: str = Field(max_length=32)
+    claimed_at: datetime = Field(sa_column=_moment(nullable=False))

@@ -105,7 +105,8 @@ def _parent_ts(slack: SlackHarness) -> str:
 
 def submit(slack: SlackHarness, user: str, values: dict[str, Any]) -> HttpAnswer:
     """Submit the modal that was opened last, with `values` in its inputs."""
-    view = slack.api.calls("views.open")[-1].params["view"]
+    opened = slack.api.calls("views.open")
+    view = opened[-1].params["view"]
     assert problems(view) == []
     payload = {
         "type": "view_submission",
@@ -114,7 +115,9 @@ def submit(slack: SlackHarness, user: str, values: dict[str, Any]) -> HttpAnswer
         "api_app_id": "A0SCORECARD",
         "token": "unused",
         "trigger_id": "trigger.submit",
-        "view": {**view, "id": "V0MODAL", "state": {"values": values}},
+        # Each opened modal has an id of its own, as on Slack: a second submission of the same
+        # modal is a replay, a new modal is not.
+        "view": {**view, "id": f"V0MODAL{len(opened)}", "state": {"values": values}},
     }
     return slack.sender.interaction(payload)
 
