@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard
+from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard, Theme
 
 
 def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
@@ -37,6 +37,22 @@ def links_of(session: Session, scorecard_id: int) -> Sequence[tuple[int, int]]:
         .where(Objective.scorecard_id == scorecard_id)
     )
     return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
+def link_rows_of(session: Session, scorecard_id: int) -> Sequence[ObjectiveLink]:
+    """Every cause-and-effect link of the scorecard, with its lag and latest decision."""
+    query = (
+        select(ObjectiveLink)
+        .join(Objective, col(Objective.id) == ObjectiveLink.objective_id)
+        .where(Objective.scorecard_id == scorecard_id)
+        .order_by(col(ObjectiveLink.objective_id), col(ObjectiveLink.supports_id))
+    )
+    return session.exec(query).all()
+
+
+def themes_of(session: Session, scorecard_id: int) -> Sequence[Theme]:
+    query = select(Theme).where(Theme.scorecard_id == scorecard_id, col(Theme.archived).is_(False))
+    return session.exec(query.order_by(Theme.position, Theme.id)).all()
 
 
 def kpis_of(session: Session, scorecard_id: int) -> Sequence[Kpi]:
