@@ -12,6 +12,7 @@ from functools import cached_property
 
 from sqlmodel import Session
 
+from scorecard.digest_filter import DigestFilter, narrow_digest
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpis
 from scorecard.link_ledger import (
     LINK_TEST_PERIODS,
@@ -30,12 +31,14 @@ from scorecard.overview import (
 )
 from scorecard.stalling import is_overdue, is_stalled
 from scorecard.status import improvement
+from scorecard.themes import ThemeCount, count_themes
 from scorecard.vocabulary import (
     AT_RISK,
     OFF_TRACK,
     ON_TRACK,
     READING_INTERVALS,
     RETIRE,
+    THEME,
 )
 from scorecard.workspace import local_now, local_today
 from storage.action_queries import (
@@ -137,6 +140,12 @@ class Digest:
     link_doubts: list[LinkDoubt] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     unmeasured: list[KpiLine] = field(default_factory=list)
+    themes: list[ThemeCount] = field(default_factory=list)
+    focus: DigestFilter | None = None  # None: the whole scorecard
+
+    @property
+    def themes_without_action(self) -> list[ThemeCount]:
+        return [count for count in self.themes if not count.active]
 
     @property
     def kpi_count(self) -> int:
@@ -157,9 +166,14 @@ class Digest:
 
 
 def build_digest(
-    session: Session, scorecard: Scorecard, now: datetime, since: datetime | None
+    session: Session,
+    scorecard: Scorecard,
+    now: datetime,
+    since: datetime | None,
+    only: DigestFilter | None = None,
 ) -> Digest:
-    """The digest as of `now`; changes are measured from `since` (the previous digest)."""
+    """The digest as of `now`; changes are measured from `since` (the previous digest). `only`:
+    just that perspective, objective or theme (see digest_filter)."""
     assert scorecard.id is not None
     today = local_today(scorecard, now)
     overview = load_overview(session, scorecard, today)
@@ -216,6 +230,15 @@ def build_digest(
                 StalledLine(action, action.objective_title, is_overdue(action, today), max(idle, 0))
             )
     digest.escalations = list(escalated_items(session, scorecard.id))
+    if only is not None:
+        narrow_digest(digest, only)
+    digest.themes = count_themes(
+        session,
+        scorecard,
+        (lines.view for lines in digest.objectives),
+        compared_from,
+        only.key if only and only.kind == THEME else None,
+    )
     return digest
 
 

@@ -206,7 +206,7 @@ def read_keys(value: Any, item: Mapping[str, Any]) -> tuple[str, ...]:
 MAX_LAG_WEEKS = 104
 LAG_PATTERN = re.compile(r"^(\d+)\s*(?:w|wk|wks|week|weeks)?$")
 LINK_FIELDS = ("objective", "lag", "review")
-REVIEW_FIELDS = ("decision", "by", "on", "note")
+REVIEW_FIELDS = ("decision", "by", "day", "note")
 
 
 def read_supports(value: Any, item: Mapping[str, Any]) -> tuple[LinkSpec, ...]:
@@ -254,10 +254,10 @@ def read_lag(value: Any) -> int:
 
 
 def read_link_review(value: Any) -> LinkReviewSpec:
-    """`{decision: keep, by: U012AB3CD, on: 2027-03-01, note: why}`; only `decision` is needed."""
+    """`{decision: keep, by: U012AB3CD, day: 2027-03-01, note: why}`; only `decision` is needed."""
     if not isinstance(value, dict) or any(str(name) not in REVIEW_FIELDS for name in value):
         raise Invalid(
-            "`review` should be like {decision: keep, by: U012AB3CD, on: 2027-03-01, note: …}, "
+            "`review` should be like {decision: keep, by: U012AB3CD, day: 2027-03-01, note: …}, "
             f"not {show_step(value) if isinstance(value, dict) else describe_type(value)}"
         )
     if is_blank(value.get("decision")):
@@ -267,9 +267,9 @@ def read_link_review(value: Any) -> LinkReviewSpec:
     except Invalid as problem:
         raise Invalid(f"`review` `decision`: {problem}") from None
     by = None if is_blank(value.get("by")) else read_owner(value["by"], {})
-    on = None if is_blank(value.get("on")) else read_date(value["on"], {})
+    day = None if is_blank(value.get("day")) else read_date(value["day"], {})
     note = "" if is_blank(value.get("note")) else read_text(value["note"], {})
-    return LinkReviewSpec(decision, by, on, note)
+    return LinkReviewSpec(decision, by, day, note)
 
 
 def choice(options: Iterable[str]) -> Reader:

@@ -52,7 +52,7 @@ class LinkReviewSpec:
 
     decision: str
     by: str | None = None
-    on: date | None = None
+    day: date | None = None
     note: str = ""
 
 

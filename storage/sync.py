@@ -374,11 +374,11 @@ def _sync_links(
 def _link_values(link: LinkSpec, row: ObjectiveLink) -> dict[str, Any]:
     values: dict[str, Any] = {"lag_weeks": link.lag_weeks}
     review = link.review
-    if review is not None and not (row.decided_on and review.on and review.on < row.decided_on):
+    if review is not None and not (row.decided_on and review.day and review.day < row.decided_on):
         values |= {
             "decision": review.decision,
             "decided_by": review.by,
-            "decided_on": review.on,
+            "decided_on": review.day,
             "decision_note": review.note or None,
         }
     return values

@@ -221,7 +221,7 @@ def test_a_retired_link_is_no_longer_tested_and_the_decision_is_exported(
             "review": {
                 "decision": "retire",
                 "by": "U0EXEC",
-                "on": date(2026, 11, 20),
+                "day": date(2026, 11, 20),
                 "note": "revenue follows price, not loyalty",
             },
         }
