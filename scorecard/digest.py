@@ -288,6 +288,8 @@ def _link_doubts(
     tested): a strategy map is a hypothesis, so test it. Links without a lag are judged on the
     sparkline's readings; lagged ones on a longer history of just their objectives' KPIs."""
     assert scorecard.id is not None
+    if not any(view.supports for view in objectives.values()):
+        return []  # no strategy map yet: spare the query
     links = [
         link
         for link in link_rows_of(session, scorecard.id)

@@ -43,6 +43,9 @@ def count_themes(
 ) -> list[ThemeCount]:
     """Every theme of the scorecard (or just `only`) in file order, counted since `since`."""
     assert scorecard.id is not None
+    themes = [theme for theme in themes_of(session, scorecard.id) if only in (None, theme.key)]
+    if not themes:
+        return []
     done: Counter[str] = Counter()
     active: Counter[str] = Counter()
     for theme, status, last_update_at in actions_by_theme(session, scorecard.id):
@@ -60,6 +63,5 @@ def count_themes(
             active[theme.key],
             {s: statuses.get(theme.key, Counter())[s] for s in KPI_STATUSES},
         )
-        for theme in themes_of(session, scorecard.id)
-        if only is None or theme.key == only
+        for theme in themes
     ]

@@ -102,9 +102,7 @@ def actions_serving_no_objective(session: Session, scorecard_id: int) -> list[Ac
     return as_action_facts(session.exec(query).all())
 
 
-def actions_by_theme(
-    session: Session, scorecard_id: int
-) -> list[tuple[str, str, datetime]]:
+def actions_by_theme(session: Session, scorecard_id: int) -> list[tuple[str, str, datetime]]:
     """(theme key, status, last update) of every live action with a theme: its own, else its
     objective's."""
     theme = func.coalesce(Action.theme, Objective.theme)
