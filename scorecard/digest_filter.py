@@ -16,7 +16,9 @@ from scorecard.errors import Choice, Question, UserError
 from scorecard.overview import ObjectiveView, PerspectiveView
 from scorecard.status import roll_up
 from scorecard.vocabulary import DIGEST_FILTERS, OBJECTIVE, PERSPECTIVE, THEME
+from storage.action_queries import ActionFacts
 from storage.models import Scorecard
+from storage.nudges import KPI_ITEM
 from storage.scorecards import objectives_of, perspectives_of, themes_of
 
 if TYPE_CHECKING:
@@ -98,11 +100,7 @@ def narrow_digest(digest: "Digest", only: DigestFilter) -> None:
     kept = {view.view.objective.id for view in digest.objectives if _serves(view.view, only)}
     digest.focus = only
     digest.objectives = [lines for lines in digest.objectives if lines.view.objective.id in kept]
-    digest.perspectives = [
-        _narrowed(perspective, kept)
-        for perspective in digest.perspectives
-        if any(o.objective.id in kept for o in perspective.objectives)
-    ]
+    digest.perspectives = narrow_perspectives(digest.perspectives, only)
     for name in ("off_track", "at_risk", "projected_misses", "overdue", "movers"):
         lines = getattr(digest, name)
         setattr(digest, name, [line for line in lines if line.kpi.objective_id in kept])
@@ -118,7 +116,7 @@ def narrow_digest(digest: "Digest", only: DigestFilter) -> None:
     ]
     # An escalated action does not say which objective it serves: only KPIs are kept.
     digest.escalations = [
-        item for item in digest.escalations if item.kind == "kpi" and item.key in kpi_keys
+        item for item in digest.escalations if item.kind == KPI_ITEM and item.key in kpi_keys
     ]
 
 
@@ -143,10 +141,8 @@ def _serves(view: ObjectiveView, only: DigestFilter) -> bool:
     return view.objective.theme == only.key
 
 
-def _action_serves(action: object, kept: set[int | None], only: DigestFilter) -> bool:
-    objective_id = getattr(action, "objective_id", None)
-    theme = getattr(action, "theme", None)
-    return objective_id in kept or (only.kind == THEME and theme == only.key)
+def _action_serves(action: ActionFacts, kept: set[int | None], only: DigestFilter) -> bool:
+    return action.objective_id in kept or (only.kind == THEME and action.theme == only.key)
 
 
 def _narrowed(perspective: PerspectiveView, kept: set[int | None]) -> PerspectiveView:

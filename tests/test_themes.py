@@ -1,5 +1,6 @@
 """Supporting themes and digests for one part of the scorecard."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -192,3 +193,21 @@ def test_bad_links_and_themes_are_explained(change: str, problem: str) -> None:
         parse_scorecard(text)
 
     assert problem in error.value.message
+
+
+def test_a_name_that_is_two_parts_is_asked_about_with_one_button_each(
+    database: Database, slack: SlackHarness
+) -> None:
+    themed_sample(database)
+    spec = yaml.safe_load(export_scorecard(database, "T0DEMO"))
+    spec["themes"].append({"key": "customer", "name": "Customer care"})
+    import_scorecard(database, yaml.safe_dump(spec, sort_keys=False))
+
+    reply = slack.command("/kpi", "digest here weekly mon 9:00 for customer", channel="C0X")
+
+    assert "more than one part of the scorecard" in reply.text
+    values = json.dumps(reply.message)
+    assert "digest here weekly mon 9:00 for perspective customer" in values
+    assert "digest here weekly mon 9:00 for theme customer" in values
+    with database.reading() as session:
+        assert session.exec(select(DigestSubscription)).all() == []
