@@ -9,13 +9,14 @@ revise or retire on it, which the scorecard file exports with the link.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from scorecard.errors import UserError
 from scorecard.status import Goal, improvement, score_kpi
 from scorecard.vocabulary import LINK_DECISIONS, ON_TRACK
+from scorecard.workspace import local_today
 from storage.digest_queries import Point
 from storage.models import ObjectiveLink, Scorecard
 from storage.scorecards import find_link
@@ -110,11 +111,12 @@ def decide_link(
     supports_key: str,
     decision: str,
     by: str | None,
-    when: date,
+    when: date | datetime,
     note: str = "",
 ) -> ObjectiveLink:
     """Record a review's keep, revise or retire on the link `objective_key` → `supports_key`
-    (replacing the link's previous decision); the caller commits. UserError when there is no
+    (replacing the link's previous decision) as of `when` (a moment counts as its day in the
+    scorecard's time zone); the caller commits. UserError when there is no
     such link or the decision is not one of LINK_DECISIONS. A retired link stays on the map but
     the digest stops testing it."""
     if decision not in LINK_DECISIONS:
@@ -126,7 +128,8 @@ def decide_link(
             f"“{objective_key}” doesn't support “{supports_key}” on the strategy map, so there "
             "is no link to decide on."
         )
-    link.decision, link.decided_by, link.decided_on = decision, by, when
+    day = local_today(scorecard, when) if isinstance(when, datetime) else when
+    link.decision, link.decided_by, link.decided_on = decision, by, day
     link.decision_note = note.strip() or None
     session.add(link)
     session.flush()

@@ -1,6 +1,6 @@
 """The cause-and-effect ledger: links judged with their expected lag, and review decisions."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
@@ -241,3 +241,7 @@ def test_deciding_on_a_link_that_does_not_exist_says_so(database: Database) -> N
             decide_link(session, scorecard, "revenue", "loyalty", "keep", None, TODAY)
         with pytest.raises(UserError, match="kept, revised or retired"):
             decide_link(session, scorecard, "loyalty", "revenue", "drop", None, TODAY)
+        # A moment is the scorecard's local day: 23:30 UTC is the next day in Amsterdam.
+        late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+        link = decide_link(session, scorecard, "loyalty", "revenue", "keep", "U0EXEC", late)
+        assert (link.decision, link.decided_on, link.decision_note) == ("keep", TODAY, None)
