@@ -40,7 +40,16 @@ BOT_ID = "B0SCORECARD"
 # Message timestamps count up from here, so they sort and look like Slack's.
 FIRST_TS_SECONDS = 1732442400
 # Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "files")
+JSON_FIELDS = (
+    "blocks",
+    "attachments",
+    "view",
+    "metadata",
+    "user_auth_blocks",
+    "unfurls",
+    "files",
+    "outputs",
+)
 # Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
 CONNECTIONS_OPEN = "apps.connections.open"
 APP_TOKEN_PREFIX = "xapp-"
@@ -49,11 +58,17 @@ OAUTH_ACCESS = "oauth.v2.access"
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "standin-client-secret"
 APP_ID = "A0SCORECARD"
+# Ending a workflow step's execution: each takes that execution's own token (its event's
+# `bot_access_token`, "xwfp-…") and works once.
+COMPLETE_SUCCESS, COMPLETE_ERROR = "functions.completeSuccess", "functions.completeError"
+WORKFLOW_TOKEN_PREFIX = "xwfp-"
 
 Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
 UPLOADED_BYTES = "bytes"
 Answer = dict[str, Any]
+# The HTTP "status" with which `handle` asks the server to close the connection without answering.
+DROP_CONNECTION = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,24 @@ class Grant:
     scope: str = "commands,chat:write"
 
 
+@dataclass
+class FunctionExecution:
+    """A workflow step Slack is running: `token` may end it, once."""
+
+    execution_id: str
+    token: str
+    outcome: str | None = None  # COMPLETE_SUCCESS or COMPLETE_ERROR once it has ended
+
+
+@dataclass(frozen=True)
+class LostAnswer:
+    """How one call's answer goes missing: `status` (a 5xx) or, when None, a dropped connection;
+    `kept` when Slack did what was asked anyway (the message is in the channel)."""
+
+    status: int | None
+    kept: bool
+
+
 @dataclass(frozen=True)
 class StandInUser:
     user_id: str
@@ -104,13 +137,16 @@ class StandInUser:
 class SlackStandIn:
     """Answers Web API calls on loopback and remembers them. Start it, then use `api_url`."""
 
-    def __init__(self, team_id: str = TEAM_ID) -> None:
+    def __init__(self, team_id: str = TEAM_ID, delay: float = 0.0) -> None:
+        """`delay`: seconds each Web API call waits before it is answered (Slack's own latency)."""
         self.team_id = team_id
+        self.delay = delay
         self.on_call: Callable[[RecordedCall], None] | None = None
         self._calls: list[RecordedCall] = []
         self._arrived = threading.Condition()
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
+        self._lost_answers: dict[str, deque[LostAnswer]] = defaultdict(deque)
         self._users: dict[str, StandInUser] = {}
         self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self._ts_counter = itertools.count(1)
@@ -126,6 +162,7 @@ class SlackStandIn:
         self._grants: dict[str, Grant] = {}  # by code, until it is exchanged
         self._installed: dict[str, Grant] = {}  # by bot token
         self._revoked: set[str] = set()
+        self._executions: dict[str, FunctionExecution] = {}  # workflow steps, by execution id
         self._server = BackgroundServer(
             _StandInServer((LOOPBACK, 0), _handler_for(self)), "slack-standin"
         )
@@ -197,6 +234,13 @@ class SlackStandIn:
         with self._arrived:
             self._revoked.add(token)
 
+    def run_function(self, execution_id: str, token: str) -> None:
+        """Slack starts a workflow step: `functions.completeSuccess` or `completeError` for
+        `execution_id`, with `token`, ends it (`function_execution_not_found` otherwise), and
+        only once (then `execution_not_in_running_state`)."""
+        with self._arrived:
+            self._executions[execution_id] = FunctionExecution(execution_id, token)
+
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
         with self._arrived:
@@ -206,6 +250,16 @@ class SlackStandIn:
         """The next `times` calls of `method` answer HTTP 429 with a Retry-After header."""
         with self._arrived:
             self._rate_limits[method].extend([retry_after] * times)
+
+    def lose_answer_next(
+        self, method: str, *, status: int | None = 500, kept: bool = True, times: int = 1
+    ) -> None:
+        """The next `times` calls of `method` get no proper answer: HTTP `status` (a 5xx), or
+        with `status=None` the connection is dropped before any answer. With `kept` the call
+        still happens (a posted message is in the channel's history), as when Slack's answer
+        is lost on the way back; without it, as when the request never got through."""
+        with self._arrived:
+            self._lost_answers[method].extend([LostAnswer(status, kept)] * times)
 
     # Reading what was recorded
 
@@ -257,6 +311,7 @@ class SlackStandIn:
             self._calls.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
 
     # Answering
 
@@ -279,27 +334,40 @@ class SlackStandIn:
         if not path.startswith(API_PREFIX):
             return 404, {"ok": False, "error": "not_found"}, 0
         method = path.removeprefix(API_PREFIX).strip("/")
+        if self.delay:
+            time.sleep(self.delay)
         self._record(RecordedCall(method, params, token, time.time()))
         with self._arrived:
             retry_after = _pop(self._rate_limits, method)
             failure = _pop(self._failures, method)
+            lost = _pop(self._lost_answers, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
         if method == OAUTH_ACCESS:
             return 200, self._oauth_access(params, credentials), 0
         if token in self._revoked:
             return 200, {"ok": False, "error": "token_revoked"}, 0
-        expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
+        expected_token = (
+            (APP_TOKEN_PREFIX,) if method == CONNECTIONS_OPEN else ("xox", WORKFLOW_TOKEN_PREFIX)
+        )
         if not token or not token.startswith(expected_token):
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
+        if method in (COMPLETE_SUCCESS, COMPLETE_ERROR):
+            return 200, self._complete_function(method, params, token), 0
         installed = self._installed.get(token)
         if method == "auth.test" and installed is not None:
             return 200, self._installed_auth_test(installed), 0
         answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
+        if lost is not None:
+            if lost.kept:
+                answer(params)
+            if lost.status is None:
+                return DROP_CONNECTION, {}, 0
+            return lost.status, {"ok": False, "error": "internal_error"}, 0
         return 200, answer(params), 0
 
     def _record(self, call: RecordedCall) -> None:
@@ -539,6 +607,24 @@ class SlackStandIn:
             ],
         }
 
+    def _complete_function(self, method: str, params: Params, token: str) -> Answer:
+        """End a workflow step's execution, as functions.completeSuccess / completeError do."""
+        given = "outputs" if method == COMPLETE_SUCCESS else "error"
+        if not params.get("function_execution_id") or given not in params:
+            return {"ok": False, "error": "invalid_arguments"}
+        if method == COMPLETE_SUCCESS and not isinstance(params["outputs"], dict):
+            return {"ok": False, "error": "parameter_validation_failed"}
+        with self._arrived:
+            execution = self._executions.get(str(params["function_execution_id"]))
+            if execution is None:
+                return {"ok": False, "error": "function_execution_not_found"}
+            if token != execution.token:
+                return {"ok": False, "error": "invalid_auth"}
+            if execution.outcome is not None:
+                return {"ok": False, "error": "execution_not_in_running_state"}
+            execution.outcome = method
+        return {"ok": True}
+
     def _view(self, params: Params) -> Answer:
         view = params.get("view")
         if not isinstance(view, dict):
@@ -667,12 +753,25 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(*standin.handle(path, params, token, _basic(authorization)))
 
         def _send(self, status: int, answer: Answer, retry_after: int) -> None:
+            if status == DROP_CONNECTION:
+                self.close_connection = True  # the client sees the line go dead, no answer
+                return
+            if status >= 500:  # Slack's 5xx pages are not JSON
+                self._send_text(status, b"<html><body>Internal Server Error</body></html>")
+                return
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             if status == 429:
                 self.send_header("Retry-After", str(retry_after))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_text(self, status: int, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 

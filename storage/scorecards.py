@@ -7,7 +7,16 @@ from datetime import date, datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard, Theme
+from storage.models import (
+    Action,
+    Kpi,
+    Objective,
+    ObjectiveLink,
+    Perspective,
+    Scorecard,
+    Theme,
+    WorkspaceUninstall,
+)
 
 
 def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
@@ -16,6 +25,17 @@ def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
 
 def all_scorecards(session: Session) -> Sequence[Scorecard]:
     return session.exec(select(Scorecard).order_by(Scorecard.workspace)).all()
+
+
+def installed_scorecards(session: Session) -> Sequence[Scorecard]:
+    """The scorecards of workspaces that have not removed the app: the only ones the clock
+    posts to. A removed app's scorecard is kept (see WorkspaceUninstall) but hears nothing."""
+    query = (
+        select(Scorecard)
+        .outerjoin(WorkspaceUninstall, col(WorkspaceUninstall.workspace) == Scorecard.workspace)
+        .where(col(WorkspaceUninstall.workspace).is_(None))
+    )
+    return session.exec(query.order_by(Scorecard.workspace)).all()
 
 
 def perspectives_of(session: Session, scorecard_id: int) -> Sequence[Perspective]:
