@@ -232,13 +232,11 @@ def build_digest(
     digest.escalations = list(escalated_items(session, scorecard.id))
     if only is not None:
         narrow_digest(digest, only)
-    digest.themes = count_themes(
-        session,
-        scorecard,
-        (lines.view for lines in digest.objectives),
-        compared_from,
-        only.key if only and only.kind == THEME else None,
-    )
+    # Themes cut across perspectives: counted for the whole scorecard, or for the one theme.
+    if only is None or only.kind == THEME:
+        themed = (lines.view for lines in digest.objectives)
+        theme = only.key if only else None
+        digest.themes = count_themes(session, scorecard, themed, compared_from, theme)
     return digest
 
 

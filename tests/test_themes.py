@@ -60,6 +60,7 @@ def test_a_digest_for_one_perspective_holds_only_that_perspective(
         stored = session.exec(select(DigestSubscription)).one()
     assert (stored.filter_kind, stored.filter_key) == ("perspective", "customer")
     assert "just the perspective Customer" in text
+    assert "Supporting themes" not in text  # themes cut across perspectives
     assert "Keep members loyal" in text and "Instagram followers" in text
     for elsewhere in (
         "Financial",
@@ -89,6 +90,8 @@ def test_a_digest_for_a_theme_keeps_its_objectives_and_its_actions(
     assert "Grow repeat revenue" in text
     assert "Daily meme posts" in text  # no objective, but the theme
     assert "Keep members loyal" not in text and "Instagram followers" not in text
+    themes = text[text.index("Supporting themes") :]
+    assert "Reach" in themes and "Trust" not in themes
 
 
 def test_an_unknown_part_is_named_and_nothing_is_stored(
