@@ -9,6 +9,7 @@ from sqlmodel import Session
 from scorecard import matching
 from scorecard.caller import Caller
 from scorecard.errors import UserError
+from scorecard.forecast_questions import decision_on_kpi
 from scorecard.overview import (
     KpiView,
     ObjectiveView,
@@ -16,6 +17,7 @@ from scorecard.overview import (
     rate_objective,
     view_kpi,
 )
+from scorecard.reviews import DecisionLine
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Action, Scorecard, Theme
 from storage.readings import kpis_with_current_readings
@@ -53,6 +55,7 @@ class Trace:
     action: Action | None = None
     kpi: KpiView | None = None
     theme: Theme | None = None  # an action's own theme, else its objective's
+    decision: DecisionLine | None = None  # a KPI's latest decision (a forecast's, a review's)
 
     @property
     def serves_nothing(self) -> bool:
@@ -143,6 +146,8 @@ def _trace(session: Session, scorecard: Scorecard, found: Candidate, today: date
         trace.theme = next(
             (t for t in themes_of(session, scorecard.id) if t.key == theme_key), None
         )
+    if found.kind == "kpi":
+        trace.decision = decision_on_kpi(session, scorecard, found.id)
     if objective is not None:
         paths = paths_to_top(objective)
         trace.paths, trace.hidden_paths = paths[:MAX_PATHS], max(0, len(paths) - MAX_PATHS)

@@ -1,7 +1,7 @@
 """supporting themes, cause-and-effect link lags and decisions, digest filters
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0015
 Create Date: 2026-11-30 07:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0009"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
