@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.cli import main
 from bot.review_meetings import open_due_reviews
 from bot.signed_requests import HttpAnswer
+from scorecard.exporting import export_scorecard
 from scorecard.schedules import occurrences, parse_schedule
 from storage.models import Action, Decision, Kpi, Review, ReviewCommentary
 from templates import problems
@@ -238,6 +240,11 @@ def test_a_review_walks_the_map_collects_commentaries_and_decisions_and_keeps_mi
     exported = capsys.readouterr().out
     assert "### Attendance" in exported and f"@{COMMUNITY}" in exported
     assert "Revise the link fast_answers → loyalty" in exported
+    # The link itself carries the decision, and the scorecard file exports it.
+    document = yaml.safe_load(export_scorecard(slack.database, WORKSPACE))
+    fast = next(o for o in document["objectives"] if o["key"] == "fast_answers")
+    assert fast["supports"][0]["objective"] == "loyalty"
+    assert fast["supports"][0]["review"]["decision"] == "revise"
 
     # The next review starts with the open decisions of the last one.
     again = open_review(slack)
