@@ -19,6 +19,7 @@ from bot.direct_messages import tell_privately
 from handlers.commands import Message
 from handlers.replies import Built, Outcome, error_message, settle
 from handlers.services import Services
+from handlers.workspace_admins import is_workspace_admin as is_workspace_admin  # re-exported
 from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.nudge_answers import nudge_clicked
@@ -58,18 +59,6 @@ def caller_of_submission(body: dict[str, Any], services: Services) -> Caller:
 
 def team_of(body: dict[str, Any]) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
-
-
-def is_workspace_admin(client: WebClient, user: str) -> bool:
-    """Whether Slack says `user` is an admin or owner of the workspace (`users.info`).
-
-    When Slack cannot say, the answer is no: a rule that needs an admin then refuses."""
-    try:
-        found = client.users_info(user=user)["user"]
-    except SlackApiError as error:
-        logger.warning("Could not look up %s: %s", user, error.response.get("error"))
-        return False
-    return bool(found.get("is_admin") or found.get("is_owner"))
 
 
 def click_summary(body: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
 from scorecard.leading_item import leading_item
 from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
+from scorecard.permissions import AdminCheck, not_a_workspace_admin, require_reading_allowed
 from scorecard.status import Step, steps_from
 from scorecard.values import (
     PERCENT_UNITS,
@@ -257,13 +258,19 @@ def _iso(day: date | None) -> str:
 
 
 def record_reading(
-    session: Session, reading: NewReading, user: str, now: datetime
+    session: Session,
+    reading: NewReading,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ReadingLogged:
     """Store a reading `read_reading` understood, and say where its KPI stands now.
 
     The scorecard and KPI were looked up (in the caller's workspace) moments before, so the
-    write transaction holds only the insert and one query.
+    write transaction holds only the insert and one query. Raises NotAllowed when the
+    scorecard's readings are for owners and admins only and `user` is neither.
     """
+    require_reading_allowed(session, reading.scorecard, reading.kpi, user, is_workspace_admin)
     logged = _store(
         session, reading.scorecard, reading.kpi, reading.value, reading.day, reading.note, user, now
     )
@@ -287,6 +294,7 @@ def log_reading_for(
     note: str,
     user: str,
     now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ReadingLogged:
     """The "Log reading" modal: like `/kpi log`, with the KPI, value, date and note apart.
 
@@ -294,6 +302,10 @@ def log_reading_for(
     scorecard = require_scorecard(session, workspace)
     try:
         kpi = find_kpi_by_id(session, workspace, kpi_id)
+    except UserError as error:
+        raise InvalidReading(error.message, "kpi") from error
+    try:
+        require_reading_allowed(session, scorecard, kpi, user, is_workspace_admin)
     except UserError as error:
         raise InvalidReading(error.message, "kpi") from error
     today = local_today(scorecard, now)

@@ -101,10 +101,20 @@ def log_reading_from_form(
     """The Log-reading modal submitted. Raises InvalidReading naming the field that is wrong."""
     with caller.database.writing() as session:
         return log_reading_for(
-            session, caller.workspace, kpi_id, value_text, day, note, caller.user, caller.now
+            session,
+            caller.workspace,
+            kpi_id,
+            value_text,
+            day,
+            note,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
         )
 
 
 def _store(caller: Caller, reading: NewReading) -> ReadingLogged:
     with caller.database.writing() as session:
-        return record_reading(session, reading, caller.user, caller.now)
+        return record_reading(
+            session, reading, caller.user, caller.now, caller.confirmed_workspace_admin
+        )

@@ -42,6 +42,7 @@ from scorecard.file_fields import (
 from scorecard.scorecard_spec import (
     DEFAULT_PERSPECTIVE_SPECS,
     DEFAULT_WEIGHT,
+    READINGS_BY,
     ActionSpec,
     DigestSpec,
     KpiSpec,
@@ -246,6 +247,7 @@ SETTINGS_RULES = {
     "nudge_interval_days": Rule(read_days),
     "nudges_per_week": Rule(read_count),
     "number_format": Rule(read_number_format),
+    "readings_by": Rule(choice(READINGS_BY)),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 

@@ -143,6 +143,7 @@ def test_an_empty_update_is_refused_in_the_modal(slack: SlackHarness, planted: P
 
 
 def test_post_update_from_a_digest_asks_which_action(slack: SlackHarness, planted: Planted) -> None:
+    slack.api.add_user(OWNER, is_admin=True)  # the action picked is someone else's
     click(slack, "open_action_update", "", channel="C0DIGEST")
     view = opened_view(slack)
     options = view["blocks"][0]["element"]["options"]
