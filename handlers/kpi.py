@@ -6,6 +6,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.action import ACTION
+from handlers.admins import ADMINS_SUBCOMMAND
 from handlers.commands import (
     Message,
     SlashCommand,
@@ -126,6 +127,7 @@ KPI = SlashCommand(
             undo_reading,
         ),
         DIGEST_SUBCOMMAND,
+        ADMINS_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )
