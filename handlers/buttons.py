@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from handlers.action import changed_reply
 from handlers.commands import Message
+from handlers.forms import reading_modal
 from handlers.replies import Reply
 from handlers.services import services_of
 from handlers.slack_plumbing import (
@@ -23,7 +24,6 @@ from handlers.slack_plumbing import (
     required_id,
 )
 from scorecard.action_requests import action_by_id, action_update_form, finish_by_id
-from scorecard.kpi_requests import reading_form
 from scorecard.nudge_answers import snooze
 from templates import render
 
@@ -54,15 +54,7 @@ def on_open_log_reading(
     caller = caller_of_click(body, services_of(context))
 
     def build() -> Message:
-        item = item_id(action)
-        form = reading_form(caller, item)
-        return render(
-            "modal_log_reading",
-            kpi=form.kpi,
-            choices=form.choices,
-            metadata=modal_metadata(caller, item),
-            today=form.today,
-        )
+        return reading_modal(caller, item_id(action))
 
     open_modal(client, body["trigger_id"], caller, build, click_summary(body))
 

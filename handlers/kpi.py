@@ -16,9 +16,11 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.forms import reading_modal
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
 from handlers.services import services_of
+from handlers.slack_plumbing import open_modal
 from handlers.why import WHY
 from scorecard.caller import Caller
 from scorecard.errors import Question, UserError
@@ -74,19 +76,22 @@ def show_help(caller: Caller, text: str) -> Message:
     return render("help", commands=[KPI, WHY, ACTION])
 
 
+LOG_SUBCOMMAND = Subcommand(
+    "log",
+    "/kpi log <kpi> <value> [date] [note]",
+    "/kpi log instagram followers 12.4k yesterday after the giveaway",
+    "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
+    "the value and defaults to today; the rest is a note. Asks when unsure. "
+    "`/kpi log` alone opens a form.",
+    log_reading,
+    aliases=("add", "record"),
+)
+
 KPI = SlashCommand(
     "/kpi",
     "KPIs: log readings and see how the scorecard stands",
     [
-        Subcommand(
-            "log",
-            "/kpi log <kpi> <value> [date] [note]",
-            "/kpi log instagram followers 12.4k yesterday after the giveaway",
-            "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
-            "the value and defaults to today; the rest is a note. Asks when unsure.",
-            log_reading,
-            aliases=("add", "record"),
-        ),
+        LOG_SUBCOMMAND,
         Subcommand(
             "replace",
             "/kpi replace <kpi> <value> [date] [note]",
@@ -177,7 +182,23 @@ def on_slow_kpi(
     answer_later(respond, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
+def wants_reading_form(command: dict[str, Any]) -> bool:
+    """`/kpi log` with nothing after it: the Log-reading modal, instead of a usage error."""
+    verb, rest = split_verb(command_text(command))
+    return KPI.find(verb) is LOG_SUBCOMMAND and not rest.strip()
+
+
+def on_reading_form(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    caller, _ = from_command(command, services_of(context))
+    build = lambda: reading_modal(caller, None)  # noqa: E731
+    open_modal(client, command["trigger_id"], caller, build, command_summary(command))
+
+
 def register(app: App) -> None:
     # Matched first: the slow few are acknowledged at once and finished by a lazy listener.
     app.command("/kpi", matchers=[is_slow])(ack=acknowledge_slow, lazy=[on_slow_kpi])
+    app.command("/kpi", matchers=[wants_reading_form])(on_reading_form)
     app.command("/kpi")(on_kpi)

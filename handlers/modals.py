@@ -1,4 +1,5 @@
-"""Modal submissions: the Post-update, Log-reading and Not-mine forms.
+"""Modal submissions: the Post-update, Log-reading and Not-mine forms, and the KPI picker's
+type-ahead options.
 
 A person's mistake shows on the field that is wrong (`response_action: errors`) and the modal
 stays open; a result closes it and is shown where the modal was opened from; a bug closes it
@@ -17,6 +18,7 @@ from handlers.commands import Message
 from handlers.replies import Notice, Reply
 from handlers.services import services_of
 from handlers.slack_plumbing import (
+    answer_options,
     answer_submission,
     as_id,
     caller_of_submission,
@@ -26,7 +28,7 @@ from handlers.slack_plumbing import (
 )
 from scorecard.action_requests import hand_over, update_from_form
 from scorecard.errors import UserError
-from scorecard.kpi_requests import log_reading_from_form
+from scorecard.kpi_requests import kpi_choices, log_reading_from_form
 from templates import render
 
 
@@ -68,7 +70,7 @@ def on_log_reading_submitted(
     preset = metadata_of(view).get("item")
 
     def record() -> Message:
-        item = preset or as_id(field(view, "kpi", "kpi"))
+        item = preset or as_id(field(view, "kpi", "kpi_search"))
         if item is None:
             raise FieldError("Which KPI is this reading for?", "kpi")
         day_text = field(view, "day", "day")
@@ -106,7 +108,19 @@ def on_reassign_submitted(
     answer_submission(ack, client, caller, record, click_summary(body), block_of("owner"))
 
 
+def on_kpi_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The Log-reading modal's KPI picker, as the person types (`block_suggestion`)."""
+    caller = caller_of_submission(body, services_of(context))
+    typed = str(body.get("value") or "")
+
+    def build() -> Message:
+        return render("kpi_options", kpis=kpi_choices(caller, typed))
+
+    answer_options(ack, build, click_summary(body))
+
+
 def register(app: App) -> None:
+    app.options("kpi_search")(on_kpi_options)
     app.view("action_update_modal")(on_action_update_submitted)
     app.view("log_reading_modal")(on_log_reading_submitted)
     app.view("reassign_modal")(on_reassign_submitted)

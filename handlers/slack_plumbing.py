@@ -46,6 +46,16 @@ def caller_of_click(body: dict[str, Any], services: Services) -> Caller:
     )
 
 
+def caller_of_shortcut(body: dict[str, Any], services: Services) -> Caller:
+    """The person who used a shortcut: a global one (from anywhere, so no channel) or a message
+    shortcut (in the channel of the message)."""
+    return services.caller(
+        workspace=team_of(body),
+        user=(body.get("user") or {}).get("id", ""),
+        channel=(body.get("channel") or {}).get("id"),
+    )
+
+
 def caller_of_submission(body: dict[str, Any], services: Services) -> Caller:
     """The person who submitted a modal, where the modal was opened from (its metadata)."""
     metadata = metadata_of(body["view"])
@@ -70,7 +80,7 @@ def click_summary(body: dict[str, Any]) -> dict[str, Any]:
         "type": body.get("type"),
         "action_id": actions[0].get("action_id"),
         "value": actions[0].get("value"),
-        "callback_id": (body.get("view") or {}).get("callback_id"),
+        "callback_id": (body.get("view") or {}).get("callback_id") or body.get("callback_id"),
     }
 
 
@@ -153,6 +163,13 @@ def answer_click(
     else:
         tell(client, caller, outcome.message)
     return outcome
+
+
+def answer_options(ack: Ack, build: Callable[[], Message], about: dict[str, Any]) -> None:
+    """A select menu asked for options (`block_suggestion`): the options `build` returns, or none
+    (a menu can show no message, so a mistake or a bug leaves it empty; a bug is logged)."""
+    outcome = settle(build, about)
+    ack(options=outcome.message["options"] if outcome.succeeded else [])
 
 
 def answer_submission(
