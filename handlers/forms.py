@@ -5,6 +5,7 @@ from handlers.commands import Message
 from handlers.slack_plumbing import modal_metadata
 from scorecard.caller import Caller
 from scorecard.kpi_requests import reading_form
+from scorecard.structure_edits import NO_OBJECTIVE, StructureForm
 from templates import render
 
 
@@ -17,3 +18,14 @@ def reading_modal(caller: Caller, kpi_id: int | None) -> Message:
         metadata=modal_metadata(caller, kpi_id),
         today=form.today,
     )
+
+
+def structure_modal(caller: Caller, form: StructureForm) -> Message:
+    """The form that adds or edits an objective, a KPI or an action."""
+    metadata = {
+        **modal_metadata(caller, None),
+        "kind": form.kind.name,
+        "key": form.key,
+        "from_message": form.from_message,
+    }
+    return render("modal_structure", form=form, metadata=metadata, no_objective=NO_OBJECTIVE)

@@ -112,6 +112,12 @@ def field(view: dict[str, Any], block: str, action: str) -> str | None:
     )
 
 
+def chosen(view: dict[str, Any], block: str, action: str) -> list[str]:
+    """The values picked in a multi-select input of a submitted modal."""
+    entry = ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+    return [str(option.get("value")) for option in entry.get("selected_options") or []]
+
+
 def as_id(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
@@ -184,7 +190,10 @@ def answer_submission(
     otherwise the modal closes and the result (or, for a bug, the apology) is shown."""
     outcome = settle(build, about)
     if outcome.mistake is not None:
-        ack(response_action="errors", errors={block_for(outcome.mistake): outcome.mistake.message})
+        mistake = outcome.mistake
+        # A mistake about several fields (`by_field`: {block id: message}) shows on each of them.
+        errors = getattr(mistake, "by_field", None) or {block_for(mistake): mistake.message}
+        ack(response_action="errors", errors=errors)
         return outcome
     ack()
     if outcome.succeeded:

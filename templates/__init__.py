@@ -70,6 +70,8 @@ FILTERS = {
     "channel": formatting.channel,
     "link": formatting.link,
     "json": formatting.as_json,
+    # A macro's output: JSON already escaped value by value inside it, so kept as it is.
+    "built": JsonLiteral,
 }
 
 

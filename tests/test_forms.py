@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from storage.models import Kpi, Reading
+from scorecard.exporting import export_scorecard
+from storage.models import Action, Kpi, Objective, Reading
 from tests.harness import SlackHarness
 from tests.test_permissions import OWNERS_ONLY
 from tests.test_the_right_item import COMMUNITY
@@ -132,3 +133,174 @@ def test_a_form_slack_will_not_open_is_explained(team: SlackHarness) -> None:
 
     [dm] = team.api.calls("chat.postMessage")
     assert "took too long" in str(dm.params["blocks"])
+
+
+# Creating and editing the structure: admins only, by the scorecard file's rules.
+
+
+def text(value: str | None) -> dict[str, Any]:
+    return {"type": "plain_text_input", "value": value}
+
+
+def pick(value: str) -> dict[str, Any]:
+    return {"type": "static_select", "selected_option": {"value": value}}
+
+
+def structure_rows(slack: SlackHarness) -> tuple[list[Any], list[Any], list[Any]]:
+    with slack.database.reading() as session:
+        return (
+            [(o.key, o.title, o.owner) for o in session.exec(select(Objective)).all()],
+            [(k.key, k.name, k.target) for k in session.exec(select(Kpi)).all()],
+            [(a.key, a.objective_id, a.owner, a.status) for a in session.exec(select(Action))],
+        )
+
+
+def action_named(slack: SlackHarness, key: str) -> Action:
+    with slack.database.reading() as session:
+        return session.exec(select(Action).where(Action.key == key)).one()
+
+
+def objective_id(slack: SlackHarness, key: str) -> int | None:
+    with slack.database.reading() as session:
+        return session.exec(select(Objective).where(Objective.key == key)).one().id
+
+
+@pytest.fixture
+def boss(team: SlackHarness) -> str:
+    team.api.add_user("U0BOSS", is_admin=True)
+    return "U0BOSS"
+
+
+def test_someone_who_is_not_an_admin_gets_no_form(team: SlackHarness) -> None:
+    before = structure_rows(team)
+
+    reply = team.command("/kpi", "new action", user="U0SOCIAL")
+
+    assert reply.text == "" and team.api.calls("views.open") == []
+    [refusal] = team.api.calls("chat.postEphemeral")
+    assert "Only a workspace admin or owner" in str(refusal.params["blocks"])
+    assert structure_rows(team) == before
+
+
+def test_an_admin_adds_an_objective_that_supports_another(team: SlackHarness, boss: str) -> None:
+    team.command("/kpi", "new objective", user=boss)
+    view = team.last_view()
+    assert view["callback_id"] == "structure_modal"
+
+    answer = team.view_submission(
+        view,
+        {
+            "title": {"title": text("Members <!channel> recommend us")},
+            "perspective": {"perspective": pick("customer")},
+            "owner": {"owner": {"type": "users_select", "selected_user": "U0COMMUNITY"}},
+            "supports": {
+                "supports": {
+                    "type": "multi_static_select",
+                    "selected_options": [{"value": "revenue_growth"}],
+                }
+            },
+        },
+        user=boss,
+    )
+
+    assert answer.body == ""
+    objectives, _, _ = structure_rows(team)
+    assert ("members_channel_recommend_us", "Members <!channel> recommend us", "U0COMMUNITY") in (
+        objectives
+    )
+    told = str(team.api.calls("chat.postEphemeral")[-1].params["blocks"])
+    assert "Added the objective" in told and "&lt;!channel&gt;" in told
+    exported = export_scorecard(team.database, "T0DEMO")
+    assert "supports:\n  - revenue_growth" in exported or "supports: [revenue_growth]" in exported
+
+
+def test_a_kpi_form_is_checked_by_the_file_rules(team: SlackHarness, boss: str) -> None:
+    team.command("/kpi", "new kpi", user=boss)
+    view = team.last_view()
+    before = structure_rows(team)
+    values = {
+        "name": {"name": text("TikTok followers")},
+        "objective": {"objective": pick("brand_awareness")},
+        "baseline": {"baseline": text("lots")},
+        "target": {"target": text("12.4k")},
+    }
+
+    refused = team.view_submission(view, values, user=boss).json()
+    values["baseline"] = {"baseline": text("1,200")}
+    stored = team.view_submission(view, values, user=boss)
+
+    assert refused["response_action"] == "errors" and list(refused["errors"]) == ["baseline"]
+    assert "number" in refused["errors"]["baseline"]
+    assert stored.body == ""
+    _, kpis, _ = structure_rows(team)
+    assert set(kpis) - set(before[1]) == {("tiktok_followers", "TikTok followers", 12400.0)}
+
+
+def test_an_admin_links_and_unlinks_an_action(team: SlackHarness, boss: str) -> None:
+    team.command("/kpi", "edit action daily meme posts", user=boss)
+    view = team.last_view()
+    assert view["blocks"][0]["element"]["initial_value"] == "Daily meme posts"
+
+    def save(objective: str | None) -> None:
+        values = {
+            "title": {"title": text("Daily meme posts")},
+            "owner": {"owner": {"type": "users_select", "selected_user": "U0SOCIAL"}},
+        }
+        if objective:
+            values["objective"] = {"objective": pick(objective)}
+        assert team.view_submission(view, values, user=boss).body == ""
+
+    save("engaging_content")
+    linked = action_named(team, "daily_meme_posts")
+    save(None)
+    unlinked = action_named(team, "daily_meme_posts")
+
+    assert linked.objective_id == objective_id(team, "engaging_content")
+    assert unlinked.objective_id is None and unlinked.status == linked.status
+    assert "serving no objective" in str(team.api.calls("chat.postEphemeral")[-1].params)
+
+
+def test_an_edit_by_someone_no_longer_an_admin_changes_nothing(
+    team: SlackHarness, boss: str
+) -> None:
+    team.command("/kpi", "admins add <@U0EXEC>", user=boss)
+    team.command("/kpi", "edit action daily meme posts", user="U0EXEC")
+    view = team.last_view()
+    team.command("/kpi", "admins remove <@U0EXEC>", user=boss)
+    before = structure_rows(team)
+
+    answer = team.view_submission(view, {"title": {"title": text("Renamed")}}, user="U0EXEC")
+
+    assert "Only a workspace admin or owner" in answer.json()["errors"]["title"]
+    assert structure_rows(team) == before
+
+
+def test_make_this_an_action_from_a_message(team: SlackHarness, boss: str) -> None:
+    message = {"text": "Try a TikTok trial &amp; measure it\nmore later", "user": "U0SOCIAL"}
+    team.message_action("make_action_shortcut", {**message, "ts": "1732442400.000100"}, user=boss)
+    view = team.last_view()
+    title_box = view["blocks"][1]["element"]
+    assert title_box["initial_value"] == "Try a TikTok trial & measure it"
+    picker = next(block for block in view["blocks"] if block.get("block_id") == "objective")
+    assert picker["optional"] is False
+    assert picker["element"]["options"][0]["text"]["text"].startswith("Serves no objective")
+    owner = next(block for block in view["blocks"] if block.get("block_id") == "owner")
+    assert owner["element"]["initial_user"] == "U0SOCIAL"
+
+    no_choice = team.view_submission(view, {"title": {"title": text("TikTok trial")}}, user=boss)
+    answer = team.view_submission(
+        view,
+        {
+            "title": {"title": text("TikTok trial")},
+            "objective": {"objective": pick("-")},
+            "owner": {"owner": {"type": "users_select", "selected_user": "U0SOCIAL"}},
+        },
+        user=boss,
+    )
+
+    assert "Pick the objective it serves" in no_choice.json()["errors"]["objective"]
+    assert answer.body == ""
+    trial = action_named(team, "tiktok_trial")
+    assert (trial.status, trial.owner, trial.objective_id) == ("planned", "U0SOCIAL", None)
+    told = team.api.calls("chat.postEphemeral")[-1].params
+    assert told["channel"] == "C0DEMO" and "serving no objective" in str(told["blocks"])
