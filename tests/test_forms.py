@@ -258,6 +258,16 @@ def test_an_admin_links_and_unlinks_an_action(team: SlackHarness, boss: str) -> 
     assert linked.objective_id == objective_id(team, "engaging_content")
     assert unlinked.objective_id is None and unlinked.status == linked.status
     assert "serving no objective" in str(team.api.calls("chat.postEphemeral")[-1].params)
+    # The confirmation's Edit button opens the same form again.
+    [edit] = [
+        element
+        for block in team.api.calls("chat.postEphemeral")[-1].params["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == "open_structure_form"
+    ]
+    team.click(edit, user=boss)
+    assert len(team.api.calls("views.open")) == 2
+    assert team.last_view()["blocks"][0]["element"]["initial_value"] == "Daily meme posts"
 
 
 def test_an_edit_by_someone_no_longer_an_admin_changes_nothing(
@@ -304,3 +314,43 @@ def test_make_this_an_action_from_a_message(team: SlackHarness, boss: str) -> No
     assert (trial.status, trial.owner, trial.objective_id) == ("planned", "U0SOCIAL", None)
     told = team.api.calls("chat.postEphemeral")[-1].params
     assert told["channel"] == "C0DEMO" and "serving no objective" in str(told["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "first_value"),
+    [
+        ("edit kpi instagram followers", "Instagram followers"),
+        ("edit objective members buy again", "Members buy again and recommend us"),
+        ("edit response time", "Median response time to product questions"),
+    ],
+)
+def test_edit_forms_open_filled_in_and_valid(
+    team: SlackHarness, boss: str, typed: str, first_value: str
+) -> None:
+    team.command("/kpi", typed, user=boss)
+
+    view = team.last_view()  # checked against Block Kit and Slack's limits
+
+    assert view["blocks"][0]["element"]["initial_value"] == first_value
+    before = structure_rows(team)
+    unchanged = {
+        block["block_id"]: {block["element"]["action_id"]: _as_submitted(block["element"])}
+        for block in view["blocks"]
+        if block["type"] == "input"
+    }
+    assert team.view_submission(view, unchanged, user=boss).body == ""
+    assert structure_rows(team) == before  # saved as it was: nothing lost on the way
+
+
+def _as_submitted(element: dict[str, Any]) -> dict[str, Any]:
+    """What Slack sends for an input left as it was opened."""
+    kind = element["type"]
+    if kind == "plain_text_input":
+        return {"type": kind, "value": element.get("initial_value")}
+    if kind == "static_select":
+        return {"type": kind, "selected_option": element.get("initial_option")}
+    if kind == "multi_static_select":
+        return {"type": kind, "selected_options": element.get("initial_options", [])}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": element.get("initial_user")}
+    return {"type": kind, "selected_date": element.get("initial_date")}
