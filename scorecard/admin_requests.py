@@ -35,10 +35,11 @@ def list_admins(caller: Caller) -> AdminList:
 def add_scorecard_admin(caller: Caller, who: str) -> AdminList:
     """`/kpi admins add @someone`: for admins only."""
     user = person_named(who)
+    _require_admin(caller, "add scorecard admins")
     with caller.database.writing() as session:
         scorecard = require_scorecard(session, caller.workspace)
         assert scorecard.id is not None
-        check = caller.confirmed_workspace_admin
+        check = caller.confirmed_workspace_admin  # answered already: no web call in the write
         require_admin(session, scorecard, caller.user, check, "add scorecard admins")
         added = add_admin(session, scorecard.id, user, caller.user, caller.now)
         return AdminList(list(admins_of(session, scorecard.id)), user, None, not added)
@@ -47,13 +48,21 @@ def add_scorecard_admin(caller: Caller, who: str) -> AdminList:
 def remove_scorecard_admin(caller: Caller, who: str) -> AdminList:
     """`/kpi admins remove @someone`: for admins only."""
     user = person_named(who)
+    _require_admin(caller, "remove scorecard admins")
     with caller.database.writing() as session:
         scorecard = require_scorecard(session, caller.workspace)
         assert scorecard.id is not None
-        check = caller.confirmed_workspace_admin
+        check = caller.confirmed_workspace_admin  # answered already: no web call in the write
         require_admin(session, scorecard, caller.user, check, "remove scorecard admins")
         removed = remove_admin(session, scorecard.id, user)
         return AdminList(list(admins_of(session, scorecard.id)), None, user, not removed)
+
+
+def _require_admin(caller: Caller, what: str) -> None:
+    """Checked first in a reading session, so Slack is asked (if at all) outside the write turn."""
+    with caller.database.reading() as session:
+        scorecard = require_scorecard(session, caller.workspace)
+        require_admin(session, scorecard, caller.user, caller.confirmed_workspace_admin, what)
 
 
 def person_named(text: str) -> str:

@@ -195,8 +195,10 @@ def save_item(
     kind = KINDS[kind_name]
     if objective_on_purpose and not entered.get("objective"):
         raise FormProblems({"objective": "Pick the objective it serves, or “serves no objective”."})
+    what = f"add {_article(kind)} {kind.label}" if key is None else f"change this {kind.label}"
+    with caller.database.reading() as session:  # asks Slack, if it must, outside the write turn
+        require_admin_of(session, caller, what)
     with caller.database.writing() as session:
-        what = f"add {_article(kind)} {kind.label}" if key is None else f"change this {kind.label}"
         loaded = _load_for_admin(session, caller, what)
         items: list[dict[str, Any]] = loaded.document.setdefault(kind.section, [])
         if key is None:
@@ -234,9 +236,15 @@ def save_item(
     )
 
 
-def _load_for_admin(session: Session, caller: Caller, what: str) -> _Loaded:
+def require_admin_of(session: Session, caller: Caller, what: str) -> Scorecard:
+    """The caller's scorecard, if they are an admin of it; else NotAllowed naming the admins."""
     scorecard = require_scorecard(session, caller.workspace)
     require_admin(session, scorecard, caller.user, caller.confirmed_workspace_admin, what)
+    return scorecard
+
+
+def _load_for_admin(session: Session, caller: Caller, what: str) -> _Loaded:
+    scorecard = require_admin_of(session, caller, what)
     spec = read_spec(session, scorecard)
     return _Loaded(scorecard, spec, dump_spec(spec))
 
