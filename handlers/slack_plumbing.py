@@ -219,7 +219,8 @@ def show_answer(client: WebClient, caller: Caller, confirmation: Message) -> Non
 
 
 def tell(client: WebClient, caller: Caller, message: Message) -> None:
-    """Say something only the caller sees: in the channel they are in, else in a DM."""
+    """Say something only the caller sees: in the channel they are in, else (or when Slack will not
+    post there, say the bot is not in it) in a DM."""
     if not caller.channel:
         tell_privately(client, caller.user, message)
         return
@@ -227,3 +228,4 @@ def tell(client: WebClient, caller: Caller, message: Message) -> None:
         client.chat_postEphemeral(channel=caller.channel, user=caller.user, **message)
     except SlackApiError as error:
         logger.warning("Could not answer %s: %s", caller.user, error.response.get("error"))
+        tell_privately(client, caller.user, message)

@@ -354,3 +354,26 @@ def _as_submitted(element: dict[str, Any]) -> dict[str, Any]:
     if kind == "users_select":
         return {"type": kind, "selected_user": element.get("initial_user")}
     return {"type": kind, "selected_date": element.get("initial_date")}
+
+
+def test_an_action_made_where_the_bot_is_not_is_confirmed_in_a_dm(
+    team: SlackHarness, boss: str
+) -> None:
+    message = {"text": "Film a how-to reel", "user": "U0SOCIAL", "ts": "1732442400.000200"}
+    team.message_action("make_action_shortcut", message, user=boss, channel="C0PRIVATE")
+    team.api.fail_next("chat.postEphemeral", "channel_not_found")
+
+    answer = team.view_submission(
+        team.last_view(),
+        {
+            "title": {"title": text("Film a how-to reel")},
+            "objective": {"objective": pick("engaging_content")},
+        },
+        user=boss,
+    )
+
+    assert answer.body == ""
+    reel = action_named(team, "film_a_how_to_reel")
+    assert reel.objective_id == objective_id(team, "engaging_content") and reel.owner is None
+    [dm] = team.api.calls("chat.postMessage")
+    assert "serving *Post content members engage with*" in str(dm.params["blocks"])
