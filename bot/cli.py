@@ -17,6 +17,7 @@ DESCRIPTION = """\
 Scorecard: a Balanced Scorecard that lives in Slack.
 
 Try it without Slack:      scorecard console --demo
+The app's Slack manifest:  scorecard manifest --host your.host
 Load your scorecard:       scorecard import my-scorecard.yaml
 Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...)
 Run it for Slack (HTTP):   scorecard serve
@@ -92,6 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help="apply pending schema migrations"
     )
     database_upgrade.set_defaults(run=run_db_upgrade)
+
+    slack_manifest = commands.add_parser(
+        "manifest", help="print the Slack app manifest, written from the code"
+    )
+    slack_manifest.add_argument(
+        "--host", default=None, help="the public address `serve` answers at (default: YOUR-HOST)"
+    )
+    slack_manifest.add_argument(
+        "--socket-mode", action="store_true", help="for `scorecard socket`: no request URLs"
+    )
+    slack_manifest.add_argument(
+        "--no-workflow-steps",
+        action="store_true",
+        help="leave out the Workflow Builder step (apps with steps can't be distributed publicly)",
+    )
+    slack_manifest.set_defaults(run=run_manifest)
 
     console = commands.add_parser("console", help="try the bot in your terminal, no Slack needed")
     console.add_argument(
@@ -254,7 +271,9 @@ def run_digest(arguments: argparse.Namespace, settings: Settings) -> int:
 def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
+    from bot.import_progress import import_progress
     from scorecard import importing, reading_import
+    from scorecard.file_encoding import decode_file, text_lines
 
     suffix = Path(arguments.file).suffix.lower()
     if suffix not in (".yaml", ".yml", ".csv"):
@@ -265,17 +284,20 @@ def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
     if suffix != ".csv" and arguments.workspace:
         raise UserError("--workspace is for readings: a scorecard file names its own workspace.")
     try:
-        # newline="": a quoted CSV note may hold line breaks of its own.
-        with open(arguments.file, encoding="utf-8-sig", newline="") as file:
-            text = file.read()
+        file = open(arguments.file, "rb")  # noqa: SIM115 (closed below, after a long import)
     except OSError as error:
         raise UserError(f"Can't read {arguments.file}: {error.strerror}.") from error
-    database = _migrate(settings)
-    if suffix == ".csv":
-        readings = reading_import.import_readings(database, text, arguments.workspace)
-        print(reading_import.describe(readings))
-    else:
-        print(importing.describe(importing.import_scorecard(database, text)))
+    with file:
+        database = _migrate(settings)
+        if suffix == ".csv":
+            with import_progress(file, arguments.file) as progress:
+                readings = reading_import.import_readings(
+                    database, text_lines(file), arguments.workspace, progress=progress
+                )
+            print(reading_import.describe(readings))
+        else:
+            text = decode_file(file.read())
+            print(importing.describe(importing.import_scorecard(database, text)))
     return EXIT_OK
 
 
@@ -296,6 +318,18 @@ def run_export(arguments: argparse.Namespace, settings: Settings) -> int:
 def run_db_upgrade(arguments: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     print("The database schema is up to date.")
+    return EXIT_OK
+
+
+def run_manifest(arguments: argparse.Namespace, settings: Settings) -> int:
+    from bot.manifest import PLACEHOLDER_HOST, ManifestOptions, manifest_yaml
+
+    options = ManifestOptions(
+        host=arguments.host or PLACEHOLDER_HOST,
+        socket_mode=arguments.socket_mode,
+        workflow_steps=not arguments.no_workflow_steps,
+    )
+    sys.stdout.write(manifest_yaml(options))
     return EXIT_OK
 
 

@@ -2,7 +2,17 @@
 
 from slack_bolt import App
 
-from handlers import action, buttons, choices, kpi, modals, pictures, shortcuts, why
+from handlers import (
+    action,
+    buttons,
+    choices,
+    kpi,
+    modals,
+    pictures,
+    shortcuts,
+    why,
+    workflow_steps,
+)
 from handlers.services import Services, provide
 
 
@@ -16,3 +26,4 @@ def register_all(app: App, services: Services) -> None:
     modals.register(app)
     choices.register(app)
     shortcuts.register(app)
+    workflow_steps.register(app)
