@@ -5,10 +5,12 @@ changes nothing."""
 import pytest
 from sqlmodel import select
 
+from bot.slack_standin import COMPLETE_ERROR, COMPLETE_SUCCESS
 from scorecard.exporting import export_scorecard
 from storage.models import Action, ActionUpdate, Reading, ScorecardAdmin
 from tests.harness import SlackHarness
 from tests.test_the_right_item import COMMUNITY
+from tests.test_workflow_steps import run_step
 
 OWNERS_ONLY = COMMUNITY.replace("settings:\n", "settings:\n  readings_by: owners\n", 1)
 
@@ -99,3 +101,16 @@ def test_someone_elses_action_is_not_changed(team: SlackHarness) -> None:
     team.command("/kpi", "admins add <@U0EXEC>", user="U0BOSS")
     done = team.command("/action", "done daily_meme_posts", user="U0EXEC")
     assert "Daily meme posts" in done.text and "Only" not in done.text
+
+
+def test_the_workflow_step_keeps_readings_for_owners_too(slack: SlackHarness) -> None:
+    slack.load(OWNERS_ONLY)
+    before = readings_of(slack)
+
+    refused = run_step(slack, kpi="response time", value="3", logged_by="U0SOCIAL")
+    logged = run_step(slack, kpi="response time", value="3", logged_by="U0COMMUNITY")
+
+    assert refused.method == COMPLETE_ERROR
+    assert "logged by its owner @U0COMMUNITY" in refused.params["error"]
+    assert logged.method == COMPLETE_SUCCESS
+    assert readings_of(slack)[len(before) :] == [(3.0, "U0COMMUNITY")]
