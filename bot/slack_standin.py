@@ -62,6 +62,8 @@ APP_ID = "A0SCORECARD"
 # `bot_access_token`, "xwfp-…") and works once.
 COMPLETE_SUCCESS, COMPLETE_ERROR = "functions.completeSuccess", "functions.completeError"
 WORKFLOW_TOKEN_PREFIX = "xwfp-"
+# Slack refuses a view (a modal, a Home tab) with more blocks than this.
+MAX_VIEW_BLOCKS = 100
 
 Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
@@ -397,6 +399,7 @@ class SlackStandIn:
             "views.open": self._view,
             "views.update": self._view,
             "views.push": self._view,
+            "views.publish": self._publish_view,
             "users.info": self._user_info,
             "users.getPresence": self._presence,
         }
@@ -640,6 +643,27 @@ class SlackStandIn:
             "bot_id": BOT_ID,
         }
         return {"ok": True, "view": shown}
+
+    def _publish_view(self, params: Params) -> Answer:
+        """A user's Home tab. Refused as Slack refuses it: no user, no view, a view that is not
+        a Home tab, or one over Slack's 100 blocks (`invalid_arguments` with the reason)."""
+        view = params.get("view")
+        if not params.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(view.get("blocks") or []) > MAX_VIEW_BLOCKS:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {
+                    "messages": [
+                        f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed "
+                        "[json-pointer:/view/blocks]"
+                    ]
+                },
+            }
+        return self._view({**params, "view_id": params.get("view_id")})
 
     def _user_info(self, params: Params) -> Answer:
         user_id = str(params.get("user", ""))

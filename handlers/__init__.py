@@ -6,9 +6,11 @@ from handlers import (
     action,
     buttons,
     choices,
+    home,
     kpi,
     modals,
     pictures,
+    sharing,
     shortcuts,
     why,
     workflow_steps,
@@ -27,3 +29,5 @@ def register_all(app: App, services: Services) -> None:
     choices.register(app)
     shortcuts.register(app)
     workflow_steps.register(app)
+    home.register(app)
+    sharing.register(app)

@@ -17,9 +17,11 @@ from handlers.commands import (
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
 from handlers.forms import reading_modal, structure_modal
+from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
-from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
+from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
 from handlers.services import services_of
+from handlers.sharing import logged_reply
 from handlers.slack_plumbing import open_modal
 from handlers.why import WHY
 from scorecard.caller import Caller
@@ -41,13 +43,13 @@ from templates import render
 OBJECTIVES_PER_PERSPECTIVE = 5
 
 
-def log_reading(caller: Caller, text: str) -> Message:
-    return render("kpi_logged", logged=log_typed_reading(caller, text))
+def log_reading(caller: Caller, text: str) -> Reply:
+    return logged_reply(caller, log_typed_reading(caller, text))
 
 
-def replace_reading(caller: Caller, text: str) -> Message:
+def replace_reading(caller: Caller, text: str) -> Reply:
     """`/kpi replace`: `/kpi log`, without asking before replacing the day's reading."""
-    return render("kpi_logged", logged=log_typed_reading(caller, text, replacing=True))
+    return logged_reply(caller, log_typed_reading(caller, text, replacing=True))
 
 
 def show_kpi(caller: Caller, text: str) -> Message:
@@ -68,9 +70,9 @@ def note_reading(caller: Caller, text: str) -> Message:
     return render("note_added", kpi=kpi, reading=reading)
 
 
-def undo_reading(caller: Caller, text: str) -> Message:
+def undo_reading(caller: Caller, text: str) -> Reply:
     kpi, reading = undo_my_reading(caller)
-    return render("reading_undone", kpi=kpi, reading=reading)
+    return Reply(render("reading_undone", kpi=kpi, reading=reading), (HomeRefresh(caller),))
 
 
 def show_help(caller: Caller, text: str) -> Message:
@@ -171,7 +173,7 @@ KPI = SlashCommand(
 SLASH_COMMANDS = (KPI, WHY, ACTION)
 
 
-def run_kpi_command(caller: Caller, text: str) -> Message:
+def run_kpi_command(caller: Caller, text: str) -> Built:
     """Dispatch `/kpi <verb> …`. Forgiving: `/kpi followers 12k` logs, `/kpi followers` shows."""
     verb, rest = split_verb(text)
     if not verb:
@@ -189,7 +191,7 @@ def run_kpi_command(caller: Caller, text: str) -> Message:
             raise
         raise question from error
     if isinstance(found, ReadingLogged):
-        return render("kpi_logged", logged=found)
+        return logged_reply(caller, found)
     return render("kpi_detail", detail=found)
 
 

@@ -15,6 +15,7 @@ from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
 from scorecard.permissions import AdminCheck, not_a_workspace_admin, require_reading_allowed
 from scorecard.status import Step, steps_from
+from scorecard.team_updates import news_channel
 from scorecard.values import (
     PERCENT_UNITS,
     AmbiguousValue,
@@ -65,6 +66,13 @@ class ReadingLogged:
     replaced: Reading | None  # an earlier reading for the same day that this one corrects
     is_current: bool  # False when a back-dated reading leaves a newer one current
     typed: LogArguments | None = None  # which words were the KPI, value, date and note
+    status_before: str | None = None  # the KPI's status today had this reading not been logged
+    news_channel: str | None = None  # where the team hears of a change of status, if anywhere
+
+    @property
+    def changed_status(self) -> bool:
+        """The reading moved the KPI to another status: news for the updates channel."""
+        return self.status_before is not None and self.status_before != self.kpi.status
 
     @property
     def change(self) -> float | None:
@@ -450,7 +458,19 @@ def _as_logged(
         current, previous = newest[0], reading_before(session, kpi.id, reading)
     replaced = previous if previous is not None and previous.period == day else None
     view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
-    return ReadingLogged(scorecard, view, reading, previous, replaced, current == reading)
+    tolerance = scorecard.at_risk_tolerance
+    before = view_kpi(kpi, previous, today, tolerance) if current == reading else view
+    objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
+    return ReadingLogged(
+        scorecard,
+        view,
+        reading,
+        previous,
+        replaced,
+        current == reading,
+        status_before=before.status,
+        news_channel=news_channel(scorecard, objective),
+    )
 
 
 def add_note(

@@ -87,6 +87,7 @@ OBJECTIVE_RULES = {
     "weight": Rule(read_weight),
     "theme": Rule(read_text),
     "description": Rule(read_text),
+    "updates_channel": Rule(read_channel),
 }
 
 KPI_RULES = {
@@ -253,6 +254,7 @@ SETTINGS_RULES = {
     "nudges_per_week": Rule(read_count),
     "number_format": Rule(read_number_format),
     "readings_by": Rule(choice(READINGS_BY)),
+    "updates_channel": Rule(read_channel),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 

@@ -33,6 +33,7 @@ class SettingsSpec:
     nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
     number_format: str | None = None  # "1,234.5", "1.234,5", "1 234,5"; None: from the timezone
     readings_by: str = READINGS_BY_ANYONE  # who may log readings: anyone, or owners (and admins)
+    updates_channel: str | None = None  # C0123: status changes and finished actions, one line each
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class ObjectiveSpec:
     weight: float = DEFAULT_WEIGHT
     theme: str | None = None
     description: str = ""
+    updates_channel: str | None = None  # this objective's news goes here instead
 
 
 @dataclass(frozen=True)

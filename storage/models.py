@@ -59,6 +59,8 @@ class Scorecard(SQLModel, table=True):
     nudges_per_week: int = 3
     number_format: str | None = None  # "1,234.5", "1.234,5" or "1 234,5"; None: from the timezone
     readings_by: str = "anyone"  # who may log readings: "anyone", or "owners" (and admins)
+    # Where readings that change a KPI's status and actions done or stopped are posted (C0123).
+    updates_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 
@@ -92,6 +94,8 @@ class Objective(SQLModel, table=True):
     weight: float = 1.0
     position: int = 0
     archived: bool = False
+    # This objective's news goes here instead of the scorecard's updates channel.
+    updates_channel: str | None = Field(default=None, max_length=32)
 
 
 class ObjectiveLink(SQLModel, table=True):

@@ -70,8 +70,8 @@ FILTERS = {
     "channel": formatting.channel,
     "link": formatting.link,
     "json": formatting.as_json,
-    # A macro's output: JSON already escaped value by value inside it, so kept as it is.
-    "built": JsonLiteral,
+    # A macro's output: its values were escaped as it rendered, so it is not escaped again.
+    "rendered": JsonLiteral,
 }
 
 
