@@ -64,6 +64,7 @@ SCOPE_REASONS = {
     "channels:history": "after a crash, checking whether a digest was already posted",
     "groups:history": "the same, for digests in private channels",
     "im:history": "whether a nudge whose answer was lost reached its owner",
+    "canvases:write": "a strategy review's minutes in the channel canvas, where allowed",
 }
 # The Events API events the app listens to, and why.
 BOT_EVENTS = {

@@ -10,6 +10,7 @@ from handlers import (
     kpi,
     modals,
     pictures,
+    reviews,
     sharing,
     shortcuts,
     why,
@@ -21,6 +22,7 @@ from handlers.services import Services, provide
 def register_all(app: App, services: Services) -> None:
     provide(app, services)
     pictures.register(app)  # before kpi: its /kpi chart and /kpi map are answered lazily
+    reviews.register(app)  # before kpi: opening and closing a review are answered lazily
     kpi.register(app)
     why.register(app)
     action.register(app)

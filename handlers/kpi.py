@@ -20,6 +20,7 @@ from handlers.forms import reading_modal, structure_modal
 from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
+from handlers.reviews import REVIEW_SUBCOMMAND
 from handlers.services import services_of
 from handlers.sharing import logged_reply
 from handlers.slack_plumbing import open_modal
@@ -163,6 +164,7 @@ KPI = SlashCommand(
         NEW_SUBCOMMAND,
         EDIT_SUBCOMMAND,
         ADMINS_SUBCOMMAND,
+        REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )

@@ -10,10 +10,12 @@ from scorecard.dates import describe_day
 from scorecard.errors import Choice, Question, UserError
 from scorecard.finding import find_one, kpi_names
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
+from scorecard.forecast_questions import decision_on_kpi
 from scorecard.leading_item import leading_item
 from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
 from scorecard.permissions import AdminCheck, not_a_workspace_admin, require_reading_allowed
+from scorecard.reviews import DecisionLine
 from scorecard.status import Step, steps_from
 from scorecard.team_updates import news_channel
 from scorecard.values import (
@@ -100,6 +102,7 @@ class KpiDetail:
     history: list[Reading]
     forecast: Forecast | NotEnoughData | None = None  # None: a binary KPI is not forecast
     today: date | None = None  # in the scorecard's time zone
+    decision: DecisionLine | None = None  # the latest decision on it (a forecast's, a review's)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -522,7 +525,8 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     points = [(reading.period, reading.value) for reading in history]
     forecast = forecast_kpi(view.goal, points, today)
     title = objective.title if objective else None
-    return KpiDetail(scorecard, view, title, history, forecast, today)
+    decision = decision_on_kpi(session, scorecard, kpi.id)
+    return KpiDetail(scorecard, view, title, history, forecast, today, decision)
 
 
 def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:
