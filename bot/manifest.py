@@ -36,18 +36,31 @@ APP_HOME: dict[str, bool] = {
 }
 # Global and message shortcuts: {"name", "type": "global" | "message", "callback_id",
 # "description"}, each answered by a listener in handlers/.
-SHORTCUTS: tuple[dict[str, str], ...] = ()
+SHORTCUTS: tuple[dict[str, str], ...] = (
+    {
+        "name": "Log a KPI reading",
+        "type": "global",
+        "callback_id": "log_reading_shortcut",
+        "description": "Record a KPI's latest value in a form",
+    },  # handlers/shortcuts.py
+    {
+        "name": "Make this an action",
+        "type": "message",
+        "callback_id": "make_action_shortcut",
+        "description": "Turn this message into a planned action on the scorecard (admins)",
+    },  # handlers/shortcuts.py
+)
 # Whether a modal has `external_select` menus, whose options Slack asks for at the events URL
 # (`block_suggestion`): the manifest then names that URL as `message_menu_options_url`.
-SELECT_MENU_OPTIONS = False
+SELECT_MENU_OPTIONS = True  # the Log-reading modal's KPI picker (handlers/modals.py)
 # Why the app needs each of BOT_SCOPES: written beside it in the manifest.
 SCOPE_REASONS = {
-    "commands": "the slash commands",
+    "commands": "the slash commands and the shortcuts",
     "chat:write": "replies, digests and nudges",
     "chat:write.public": "digests in public channels the bot has not been invited to",
     "im:write": "opening a direct message for a nudge",
     "files:write": "pictures: a KPI's trend chart and the strategy map",
-    "users:read": "an owner's time zone and whether they are away",
+    "users:read": "an owner's time zone, whether they are away, who is a workspace admin",
     "channels:history": "after a crash, checking whether a digest was already posted",
     "groups:history": "the same, for digests in private channels",
     "im:history": "whether a nudge whose answer was lost reached its owner",

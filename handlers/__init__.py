@@ -12,6 +12,7 @@ from handlers import (
     pictures,
     reviews,
     sharing,
+    shortcuts,
     why,
     workflow_steps,
 )
@@ -28,6 +29,7 @@ def register_all(app: App, services: Services) -> None:
     buttons.register(app)
     modals.register(app)
     choices.register(app)
+    shortcuts.register(app)
     workflow_steps.register(app)
     home.register(app)
     sharing.register(app)

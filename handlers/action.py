@@ -5,11 +5,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
+from handlers.commands import Message, SlashCommand, Subcommand, from_command
 from handlers.replies import Reply, answer, command_summary
 from handlers.services import services_of
 from handlers.sharing import changed_reply
-from handlers.slack_plumbing import is_workspace_admin
 from scorecard.action_requests import (
     finish_typed,
     open_actions_of_caller,
@@ -98,18 +97,8 @@ def run_action_command(caller: Caller, text: str) -> Message | Reply:
     return ACTION.dispatch(caller, text, default="mine")
 
 
-def with_admin_status(caller: Caller, text: str, client: WebClient) -> Caller:
-    """Ask Slack whether the caller is a workspace admin, only for the verbs whose rules care."""
-    verb, _ = split_verb(text)
-    subcommand = ACTION.find(verb)
-    if subcommand is None or subcommand.run is not reopen_action:
-        return caller
-    return caller.as_admin(is_workspace_admin(client, caller.user))
-
-
 def on_action(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     caller, text = from_command(command, services_of(context))
-    caller = with_admin_status(caller, text, client)
     answer(ack, client, lambda: run_action_command(caller, text), command_summary(command))
 
 

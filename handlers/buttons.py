@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.commands import Message
+from handlers.forms import reading_modal, structure_modal
 from handlers.replies import Reply
 from handlers.services import services_of
 from handlers.sharing import changed_reply
@@ -23,8 +24,8 @@ from handlers.slack_plumbing import (
     required_id,
 )
 from scorecard.action_requests import action_by_id, action_update_form, finish_by_id
-from scorecard.kpi_requests import reading_form
 from scorecard.nudge_answers import snooze
+from scorecard.structure_edits import edit_item_form
 from templates import render
 
 
@@ -54,15 +55,20 @@ def on_open_log_reading(
     caller = caller_of_click(body, services_of(context))
 
     def build() -> Message:
-        item = item_id(action)
-        form = reading_form(caller, item)
-        return render(
-            "modal_log_reading",
-            kpi=form.kpi,
-            choices=form.choices,
-            metadata=modal_metadata(caller, item),
-            today=form.today,
-        )
+        return reading_modal(caller, item_id(action))
+
+    open_modal(client, body["trigger_id"], caller, build, click_summary(body))
+
+
+def on_open_structure_form(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """ "Edit" on an objective, KPI or action: its form (value: "<kind> <key>"; admins only)."""
+    ack()
+    caller = caller_of_click(body, services_of(context))
+
+    def build() -> Message:
+        return structure_modal(caller, edit_item_form(caller, str(action.get("value") or "")))
 
     open_modal(client, body["trigger_id"], caller, build, click_summary(body))
 
@@ -112,3 +118,4 @@ def register(app: App) -> None:
     app.action("mark_action_done")(on_mark_done)
     app.action("snooze_action")(on_snooze)
     app.action("not_mine_action")(on_not_mine)
+    app.action("open_structure_form")(on_open_structure_form)

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.action import ACTION, run_action_command, with_admin_status
+from handlers.action import run_action_command
 from handlers.kpi import run_kpi_command
 from handlers.replies import EPHEMERAL, Built, answer_later, error_message
 from handlers.services import services_of
@@ -44,8 +44,6 @@ def on_choice(
         return
     command, text = chosen
     caller = caller_of_click(body, services_of(context))
-    if command == ACTION.name:
-        caller = with_admin_status(caller, text, client)
     about = {
         "team_id": caller.workspace,
         "user_id": caller.user,

@@ -6,6 +6,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.action import ACTION
+from handlers.admins import ADMINS_SUBCOMMAND
 from handlers.commands import (
     Message,
     SlashCommand,
@@ -15,12 +16,14 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.forms import reading_modal, structure_modal
 from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
 from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
 from handlers.reviews import REVIEW_SUBCOMMAND
 from handlers.services import services_of
 from handlers.sharing import logged_reply
+from handlers.slack_plumbing import open_modal
 from handlers.why import WHY
 from scorecard.caller import Caller
 from scorecard.errors import Question, UserError
@@ -33,6 +36,7 @@ from scorecard.kpi_requests import (
     scorecard_at_a_glance,
     undo_my_reading,
 )
+from scorecard.structure_edits import edit_item_form, new_item_form
 from templates import render
 
 # `/kpi list` of the whole scorecard names this many objectives per perspective, and the
@@ -76,19 +80,47 @@ def show_help(caller: Caller, text: str) -> Message:
     return render("help", commands=SLASH_COMMANDS)
 
 
+LOG_SUBCOMMAND = Subcommand(
+    "log",
+    "/kpi log <kpi> <value> [date] [note]",
+    "/kpi log instagram followers 12.4k yesterday after the giveaway",
+    "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
+    "the value and defaults to today; the rest is a note. Asks when unsure. "
+    "`/kpi log` alone opens a form.",
+    log_reading,
+    aliases=("add", "record"),
+)
+
+
+def type_it(caller: Caller, text: str) -> Message:
+    """`/kpi new` and `/kpi edit` open a form, which needs Slack's trigger: only typed commands
+    reach them (see `on_structure_form`); a button that runs one gets this."""
+    raise UserError("That one opens a form: type it yourself, like `/kpi new action`.")
+
+
+NEW_SUBCOMMAND = Subcommand(
+    "new",
+    "/kpi new objective|kpi|action",
+    "/kpi new action",
+    "A form to add an objective, a KPI or an action (admins).",
+    type_it,
+    aliases=("create",),
+)
+EDIT_SUBCOMMAND = Subcommand(
+    "edit",
+    "/kpi edit [objective|kpi|action] <name>",
+    "/kpi edit action daily meme posts",
+    "A form to change an objective, a KPI or an action, or link an action to an objective "
+    "(admins).",
+    type_it,
+    aliases=("change",),
+)
+
 KPI = SlashCommand(
     "/kpi",
     "KPIs: log readings and see how the scorecard stands",
     [
-        Subcommand(
-            "log",
-            "/kpi log <kpi> <value> [date] [note]",
-            "/kpi log instagram followers 12.4k yesterday after the giveaway",
-            "Record a reading. A date (yesterday, on friday, 20 Nov) may come before or after "
-            "the value and defaults to today; the rest is a note. Asks when unsure.",
-            log_reading,
-            aliases=("add", "record"),
-        ),
+        LOG_SUBCOMMAND,
         Subcommand(
             "replace",
             "/kpi replace <kpi> <value> [date] [note]",
@@ -130,6 +162,9 @@ KPI = SlashCommand(
             undo_reading,
         ),
         DIGEST_SUBCOMMAND,
+        NEW_SUBCOMMAND,
+        EDIT_SUBCOMMAND,
+        ADMINS_SUBCOMMAND,
         REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
@@ -185,7 +220,41 @@ def on_slow_kpi(
     answer_later(respond, client, lambda: run_kpi_command(caller, text), command_summary(command))
 
 
+def wants_reading_form(command: dict[str, Any]) -> bool:
+    """`/kpi log` with nothing after it: the Log-reading modal, instead of a usage error."""
+    verb, rest = split_verb(command_text(command))
+    return KPI.find(verb) is LOG_SUBCOMMAND and not rest.strip()
+
+
+def on_reading_form(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    caller, _ = from_command(command, services_of(context))
+    build = lambda: reading_modal(caller, None)  # noqa: E731
+    open_modal(client, command["trigger_id"], caller, build, command_summary(command))
+
+
+def wants_structure_form(command: dict[str, Any]) -> bool:
+    """`/kpi new …` and `/kpi edit …` open a form."""
+    verb, _ = split_verb(command_text(command))
+    return KPI.find(verb) in (NEW_SUBCOMMAND, EDIT_SUBCOMMAND)
+
+
+def on_structure_form(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    caller, text = from_command(command, services_of(context))
+    verb, rest = split_verb(text)
+    opens = new_item_form if KPI.find(verb) is NEW_SUBCOMMAND else edit_item_form
+    build = lambda: structure_modal(caller, opens(caller, rest))  # noqa: E731
+    open_modal(client, command["trigger_id"], caller, build, command_summary(command))
+
+
 def register(app: App) -> None:
     # Matched first: the slow few are acknowledged at once and finished by a lazy listener.
     app.command("/kpi", matchers=[is_slow])(ack=acknowledge_slow, lazy=[on_slow_kpi])
+    app.command("/kpi", matchers=[wants_reading_form])(on_reading_form)
+    app.command("/kpi", matchers=[wants_structure_form])(on_structure_form)
     app.command("/kpi")(on_kpi)

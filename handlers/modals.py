@@ -1,4 +1,5 @@
-"""Modal submissions: the Post-update, Log-reading and Not-mine forms.
+"""Modal submissions: the Post-update, Log-reading, Not-mine and objective/KPI/action forms, and
+the KPI picker's type-ahead options.
 
 A person's mistake shows on the field that is wrong (`response_action: errors`) and the modal
 stays open; a result closes it and is shown where the modal was opened from; a bug closes it
@@ -12,21 +13,25 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from handlers.commands import Message
 from handlers.home import HomeRefresh
 from handlers.replies import Notice, Reply
 from handlers.services import services_of
 from handlers.sharing import changed_reply, logged_reply, owner_notices
 from handlers.slack_plumbing import (
+    answer_options,
     answer_submission,
     as_id,
     caller_of_submission,
+    chosen,
     click_summary,
     field,
     metadata_of,
 )
 from scorecard.action_requests import hand_over, update_from_form
 from scorecard.errors import UserError
-from scorecard.kpi_requests import log_reading_from_form
+from scorecard.kpi_requests import kpi_choices, log_reading_from_form
+from scorecard.structure_edits import ACTION, KINDS, save_item
 from templates import render
 
 
@@ -69,7 +74,7 @@ def on_log_reading_submitted(
     preset = metadata_of(view).get("item")
 
     def record() -> Reply:
-        item = preset or as_id(field(view, "kpi", "kpi"))
+        item = preset or as_id(field(view, "kpi", "kpi_search"))
         if item is None:
             raise FieldError("Which KPI is this reading for?", "kpi")
         day_text = field(view, "day", "day")
@@ -108,7 +113,40 @@ def on_reassign_submitted(
     answer_submission(ack, client, caller, record, click_summary(body), block_of("owner"))
 
 
+def on_structure_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """An objective, KPI or action added or edited: saved by the scorecard file's rules."""
+    caller = caller_of_submission(body, services_of(context))
+    metadata = metadata_of(view)
+    kind = KINDS.get(str(metadata.get("kind")), ACTION)
+
+    def record() -> Message:
+        entered = {
+            name: chosen(view, name, name) if name == "supports" else field(view, name, name)
+            for name in kind.fields
+        }
+        on_purpose = bool(metadata.get("from_message"))
+        saved = save_item(caller, kind.name, metadata.get("key"), entered, on_purpose)
+        return render("structure_saved", saved=saved)
+
+    answer_submission(ack, client, caller, record, click_summary(body), block_of(kind.title_field))
+
+
+def on_kpi_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The Log-reading modal's KPI picker, as the person types (`block_suggestion`)."""
+    caller = caller_of_submission(body, services_of(context))
+    typed = str(body.get("value") or "")
+
+    def build() -> Message:
+        return render("kpi_options", kpis=kpi_choices(caller, typed))
+
+    answer_options(ack, build, click_summary(body))
+
+
 def register(app: App) -> None:
+    app.options("kpi_search")(on_kpi_options)
+    app.view("structure_modal")(on_structure_submitted)
     app.view("action_update_modal")(on_action_update_submitted)
     app.view("log_reading_modal")(on_log_reading_submitted)
     app.view("reassign_modal")(on_reassign_submitted)

@@ -19,6 +19,7 @@ from bot.direct_messages import tell_privately
 from handlers.commands import Message
 from handlers.replies import Built, Outcome, error_message, settle
 from handlers.services import Services
+from handlers.workspace_admins import is_workspace_admin as is_workspace_admin  # re-exported
 from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.nudge_answers import nudge_clicked
@@ -45,6 +46,16 @@ def caller_of_click(body: dict[str, Any], services: Services) -> Caller:
     )
 
 
+def caller_of_shortcut(body: dict[str, Any], services: Services) -> Caller:
+    """The person who used a shortcut: a global one (from anywhere, so no channel) or a message
+    shortcut (in the channel of the message)."""
+    return services.caller(
+        workspace=team_of(body),
+        user=(body.get("user") or {}).get("id", ""),
+        channel=(body.get("channel") or {}).get("id"),
+    )
+
+
 def caller_of_submission(body: dict[str, Any], services: Services) -> Caller:
     """The person who submitted a modal, where the modal was opened from (its metadata)."""
     metadata = metadata_of(body["view"])
@@ -60,18 +71,6 @@ def team_of(body: dict[str, Any]) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
 
 
-def is_workspace_admin(client: WebClient, user: str) -> bool:
-    """Whether Slack says `user` is an admin or owner of the workspace (`users.info`).
-
-    When Slack cannot say, the answer is no: a rule that needs an admin then refuses."""
-    try:
-        found = client.users_info(user=user)["user"]
-    except SlackApiError as error:
-        logger.warning("Could not look up %s: %s", user, error.response.get("error"))
-        return False
-    return bool(found.get("is_admin") or found.get("is_owner"))
-
-
 def click_summary(body: dict[str, Any]) -> dict[str, Any]:
     """What to log about a click or submission: enough to reproduce it, nothing secret."""
     actions = body.get("actions") or [{}]
@@ -81,7 +80,7 @@ def click_summary(body: dict[str, Any]) -> dict[str, Any]:
         "type": body.get("type"),
         "action_id": actions[0].get("action_id"),
         "value": actions[0].get("value"),
-        "callback_id": (body.get("view") or {}).get("callback_id"),
+        "callback_id": (body.get("view") or {}).get("callback_id") or body.get("callback_id"),
     }
 
 
@@ -111,6 +110,12 @@ def field(view: dict[str, Any], block: str, action: str) -> str | None:
         or entry.get("selected_user")
         or option.get("value")
     )
+
+
+def chosen(view: dict[str, Any], block: str, action: str) -> list[str]:
+    """The values picked in a multi-select input of a submitted modal."""
+    entry = ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+    return [str(option.get("value")) for option in entry.get("selected_options") or []]
 
 
 def as_id(text: str | None) -> int | None:
@@ -166,6 +171,13 @@ def answer_click(
     return outcome
 
 
+def answer_options(ack: Ack, build: Callable[[], Message], about: dict[str, Any]) -> None:
+    """A select menu asked for options (`block_suggestion`): the options `build` returns, or none
+    (a menu can show no message, so a mistake or a bug leaves it empty; a bug is logged)."""
+    outcome = settle(build, about)
+    ack(options=outcome.message["options"] if outcome.succeeded else [])
+
+
 def answer_submission(
     ack: Ack,
     client: WebClient,
@@ -178,7 +190,10 @@ def answer_submission(
     otherwise the modal closes and the result (or, for a bug, the apology) is shown."""
     outcome = settle(build, about)
     if outcome.mistake is not None:
-        ack(response_action="errors", errors={block_for(outcome.mistake): outcome.mistake.message})
+        mistake = outcome.mistake
+        # A mistake about several fields (`by_field`: {block id: message}) shows on each of them.
+        errors = getattr(mistake, "by_field", None) or {block_for(mistake): mistake.message}
+        ack(response_action="errors", errors=errors)
         return outcome
     ack()
     if outcome.succeeded:
@@ -204,7 +219,8 @@ def show_answer(client: WebClient, caller: Caller, confirmation: Message) -> Non
 
 
 def tell(client: WebClient, caller: Caller, message: Message) -> None:
-    """Say something only the caller sees: in the channel they are in, else in a DM."""
+    """Say something only the caller sees: in the channel they are in, else (or when Slack will not
+    post there, say the bot is not in it) in a DM."""
     if not caller.channel:
         tell_privately(client, caller.user, message)
         return
@@ -212,3 +228,4 @@ def tell(client: WebClient, caller: Caller, message: Message) -> None:
         client.chat_postEphemeral(channel=caller.channel, user=caller.user, **message)
     except SlackApiError as error:
         logger.warning("Could not answer %s: %s", caller.user, error.response.get("error"))
+        tell_privately(client, caller.user, message)

@@ -36,19 +36,40 @@ class ActionForm:
 def update_typed(caller: Caller, text: str) -> ActionChanged:
     """`/action update <action> <text>`."""
     with caller.database.writing() as session:
-        return post_update(session, caller.workspace, text, caller.user, caller.now)
+        return post_update(
+            session,
+            caller.workspace,
+            text,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
+        )
 
 
 def finish_typed(caller: Caller, text: str) -> ActionChanged:
     """`/action done <action>`."""
     with caller.database.writing() as session:
-        return mark_done(session, caller.workspace, text, caller.user, caller.now)
+        return mark_done(
+            session,
+            caller.workspace,
+            text,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
+        )
 
 
 def stop_typed(caller: Caller, text: str) -> ActionChanged:
     """`/action stop <action> [reason]`."""
     with caller.database.writing() as session:
-        return stop_action(session, caller.workspace, text, caller.user, caller.now)
+        return stop_action(
+            session,
+            caller.workspace,
+            text,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
+        )
 
 
 def open_actions_of_caller(caller: Caller) -> list[MyAction]:
@@ -76,27 +97,52 @@ def action_by_id(caller: Caller, action_id: int) -> Action:
 def update_from_form(caller: Caller, action_id: int, text: str) -> ActionChanged:
     """The Post-update modal submitted."""
     with caller.database.writing() as session:
-        return post_update_to(session, caller.workspace, action_id, text, caller.user, caller.now)
+        return post_update_to(
+            session,
+            caller.workspace,
+            action_id,
+            text,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
+        )
 
 
 def finish_by_id(caller: Caller, action_id: int) -> ActionChanged:
     """The "Mark done" button."""
     with caller.database.writing() as session:
-        return mark_done_by_id(session, caller.workspace, action_id, caller.user, caller.now)
+        return mark_done_by_id(
+            session,
+            caller.workspace,
+            action_id,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
+        )
 
 
 def hand_over(caller: Caller, action_id: int, new_owner: str) -> ActionChanged:
     """The "Not mine" modal submitted: the action goes to `new_owner`."""
     with caller.database.writing() as session:
         return reassign_action(
-            session, caller.workspace, action_id, new_owner, caller.user, caller.now
+            session,
+            caller.workspace,
+            action_id,
+            new_owner,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
         )
 
 
 def reopen_typed(caller: Caller, text: str) -> ActionChanged:
-    """`/action reopen <action> [why]`: for its owner, its objective's owner or a workspace admin
-    (`caller.is_workspace_admin`)."""
+    """`/action reopen <action> [why]`: for its owner, its objective's owner or an admin."""
     with caller.database.writing() as session:
         return reopen_action(
-            session, caller.workspace, text, caller.user, caller.is_workspace_admin, caller.now
+            session,
+            caller.workspace,
+            text,
+            caller.user,
+            caller.confirmed_workspace_admin,
+            caller.now,
         )

@@ -7,14 +7,13 @@
                      └──────reopen─────────┘ (back to active)
 
 An update starts a planned action. Done and stopped are closed: nothing more is posted on them
-until someone reopens the action, which only its owner, the owner of the objective it serves, or
-a workspace admin may do (Slack's `is_admin` / `is_owner`; Scorecard keeps no admin list of its
-own yet). Handing an action over keeps its status. Anything else is refused with the reason.
+until someone reopens the action. Handing an action over keeps its status. Anything else is
+refused with the reason. Who may make each change is scorecard/permissions.py's to say.
 """
 
 from scorecard.errors import UserError
 from scorecard.vocabulary import ACTIVE, DONE, PLANNED, STOPPED
-from storage.models import Action, Objective
+from storage.models import Action
 
 UPDATE, FINISH, STOP, REOPEN, HAND_OVER = "update", "done", "stop", "reopen", "hand over"
 
@@ -39,12 +38,6 @@ def next_status(action: Action, change: str) -> str:
     if allowed is None:
         raise UserError(_refusal(action, change))
     return allowed
-
-
-def may_reopen(action: Action, objective: Objective | None, user: str, is_admin: bool) -> bool:
-    """Its owner, the owner of the objective it serves, or a workspace admin."""
-    owners = {action.owner, objective.owner if objective else None} - {None, ""}
-    return is_admin or user in owners
 
 
 def _refusal(action: Action, change: str) -> str:

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from scorecard.action_states import FINISH, HAND_OVER, REOPEN, STOP, UPDATE, may_reopen, next_status
+from scorecard.action_states import FINISH, HAND_OVER, REOPEN, STOP, UPDATE, next_status
 from scorecard.errors import UserError
 from scorecard.finding import action_names
 from scorecard.leading_item import leading_item
+from scorecard.permissions import AdminCheck, not_a_workspace_admin, require_action_change
 from scorecard.stalling import is_stalled
 from scorecard.team_updates import news_channel
 from scorecard.vocabulary import DONE, OPEN_ACTION_STATUSES, STOPPED
@@ -57,7 +58,12 @@ class MyAction:
 
 
 def post_update(
-    session: Session, workspace: str, text: str, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    text: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     """`/action update <action> <text>`: a progress note; it also restarts the stall clock."""
     action, note = _action_and_text(session, workspace, text, UPDATE)
@@ -66,71 +72,96 @@ def post_update(
             f"What's the news on *{action.title}*? "
             f"Try `/action update {action.key} briefed the agency`."
         )
-    return _post(session, action, note, user, now)
+    return _post(session, action, note, user, now, is_workspace_admin)
 
 
 def mark_done(
-    session: Session, workspace: str, text: str, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    text: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     action, note = _action_and_text(session, workspace, text, FINISH)
-    return _mark_done(session, action, user, now, note)
+    return _mark_done(session, action, user, now, note, is_workspace_admin)
 
 
 def stop_action(
-    session: Session, workspace: str, text: str, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    text: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     """Stopping work that serves nothing is a good outcome, so it is one command away."""
     action, reason = _action_and_text(session, workspace, text, STOP)
-    action.status = next_status(action, STOP)
+    action.status = _allowed_status(session, action, STOP, user, is_workspace_admin)
     return _record(session, action, user, now, STOPPED, reason or "Stopped", action.owner)
 
 
 def reopen_action(
-    session: Session, workspace: str, text: str, user: str, is_admin: bool, now: datetime
+    session: Session,
+    workspace: str,
+    text: str,
+    user: str,
+    is_workspace_admin: AdminCheck,
+    now: datetime,
 ) -> ActionChanged:
     """`/action reopen <action> [why]`: a done or stopped action is open again (active).
 
-    Only its owner, the owner of its objective or a workspace admin (`is_admin`) may."""
+    Only its owner, the owner of its objective or an admin may (scorecard/permissions.py)."""
     action, why = _action_and_text(session, workspace, text, REOPEN)
-    status = next_status(action, REOPEN)
-    objective = session.get(Objective, action.objective_id) if action.objective_id else None
-    if not may_reopen(action, objective, user, is_admin):
-        raise UserError(
-            f"Only the owner of *{action.title}*, the owner of the objective it serves, or a "
-            "workspace admin can reopen it. Nothing was changed."
-        )
-    action.status = status
+    action.status = _allowed_status(session, action, REOPEN, user, is_workspace_admin)
     return _record(session, action, user, now, REOPENED, why or "Reopened", action.owner)
 
 
 def post_update_to(
-    session: Session, workspace: str, action_id: int, text: str, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    action_id: int,
+    text: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     """The "Post update" modal: like `/action update`, for an action already chosen."""
     action = find_action_by_id(session, workspace, action_id)
     if not text.strip():
         raise UserError(f"What's the news on *{action.title}*? A line is enough.")
-    changed = _post(session, action, text.strip(), user, now)
+    changed = _post(session, action, text.strip(), user, now, is_workspace_admin)
     _answers_nudges(session, action, ANSWERED_UPDATE, now)
     return changed
 
 
 def mark_done_by_id(
-    session: Session, workspace: str, action_id: int, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    action_id: int,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     """The "Mark done" button: like `/action done`, for an action already chosen."""
     action = find_action_by_id(session, workspace, action_id)
-    changed = _mark_done(session, action, user, now, "")
+    changed = _mark_done(session, action, user, now, "", is_workspace_admin)
     _answers_nudges(session, action, ANSWERED_DONE, now)
     return changed
 
 
 def reassign_action(
-    session: Session, workspace: str, action_id: int, new_owner: str, user: str, now: datetime
+    session: Session,
+    workspace: str,
+    action_id: int,
+    new_owner: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ActionChanged:
     """The "Not mine" button: hand an action to someone else, with a fresh stall period."""
     action = find_action_by_id(session, workspace, action_id)
-    next_status(action, HAND_OVER)
+    _allowed_status(session, action, HAND_OVER, user, is_workspace_admin)
     if action.owner == new_owner:
         raise UserError(f"*{action.title}* already belongs to them.")
     previous = action.owner
@@ -190,15 +221,39 @@ def _action_and_text(
     return action, rest.strip()
 
 
-def _post(session: Session, action: Action, note: str, user: str, now: datetime) -> ActionChanged:
-    action.status = next_status(action, UPDATE)
+def _allowed_status(
+    session: Session, action: Action, change: str, user: str, is_workspace_admin: AdminCheck
+) -> str:
+    """The status `change` leads to, if the action's status allows it and `user` may make it."""
+    status = next_status(action, change)
+    scorecard = session.get(Scorecard, action.scorecard_id)
+    assert scorecard is not None
+    objective = session.get(Objective, action.objective_id) if action.objective_id else None
+    require_action_change(session, scorecard, action, objective, user, is_workspace_admin, change)
+    return status
+
+
+def _post(
+    session: Session,
+    action: Action,
+    note: str,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck,
+) -> ActionChanged:
+    action.status = _allowed_status(session, action, UPDATE, user, is_workspace_admin)
     return _record(session, action, user, now, "update", note, action.owner)
 
 
 def _mark_done(
-    session: Session, action: Action, user: str, now: datetime, note: str
+    session: Session,
+    action: Action,
+    user: str,
+    now: datetime,
+    note: str,
+    is_workspace_admin: AdminCheck,
 ) -> ActionChanged:
-    action.status = next_status(action, FINISH)
+    action.status = _allowed_status(session, action, FINISH, user, is_workspace_admin)
     return _record(session, action, user, now, DONE, note or "Marked done", action.owner)
 
 

@@ -9,6 +9,7 @@ from Slack's payloads, the console and tests build it directly.
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
 from storage.db import Database
 from storage.types import utc_now
@@ -25,9 +26,21 @@ class Caller:
     # Whether the person is a workspace admin or owner. Handlers look it up (Slack's users.info
     # `is_admin` / `is_owner`) only for the rules that need it; otherwise it stays False.
     is_workspace_admin: bool = False
+    # Or how to ask, when a rule needs to know: handlers pass a `users.info` lookup, so Slack is
+    # asked only for a change the person is not otherwise allowed to make, and at most once.
+    workspace_admin_lookup: Callable[[], bool] | None = None
 
     def as_admin(self, is_admin: bool) -> "Caller":
         return replace(self, is_workspace_admin=is_admin)
+
+    def with_admin_lookup(self, lookup: Callable[[], bool]) -> "Caller":
+        return replace(self, workspace_admin_lookup=cache(lookup))
+
+    def confirmed_workspace_admin(self) -> bool:
+        """Whether they are a workspace admin or owner, asking (once) only now."""
+        if self.is_workspace_admin:
+            return True
+        return self.workspace_admin_lookup is not None and self.workspace_admin_lookup()
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,9 @@ class Services:
 
     database: Database
     clock: Callable[[], datetime] = utc_now
+    # user id -> whether Slack says they are a workspace admin or owner; None where nobody can say
+    # (the console, scheduled jobs). Handlers set it per request (handlers/services.py).
+    workspace_admin: Callable[[str], bool] | None = None
 
     def caller(
         self,
@@ -44,7 +60,9 @@ class Services:
         channel: str | None = None,
         message_ts: str | None = None,
     ) -> Caller:
-        return Caller(workspace, user, self.clock(), self.database, channel, message_ts)
+        caller = Caller(workspace, user, self.clock(), self.database, channel, message_ts)
+        lookup = self.workspace_admin
+        return caller if lookup is None else caller.with_admin_lookup(lambda: lookup(user))
 
     def __deepcopy__(self, memo: dict[int, object]) -> "Services":
         """Bolt deep-copies the context for lazy listeners; shared services go over as they are.

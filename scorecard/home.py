@@ -15,6 +15,7 @@ from scorecard.digest import SPARKLINE_POINTS, history_bounds
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpis
 from scorecard.nudges import reading_overdue
 from scorecard.overview import KpiView, ObjectiveView, PerspectiveView, load_overview
+from scorecard.permissions import is_admin
 from scorecard.stalling import is_overdue
 from scorecard.vocabulary import AT_RISK, NO_DATA, OFF_TRACK
 from scorecard.workspace import local_today
@@ -87,6 +88,9 @@ def home_for(caller: Caller) -> Home:
         history = recent_points(session, scorecard.id, history_bounds(today), SPARKLINE_POINTS)
         actions = my_actions(session, caller.workspace, caller.user, caller.now)
         unlinked = actions_serving_no_objective(session, scorecard.id)
+        may_set_channel = is_admin(
+            session, scorecard, caller.user, caller.confirmed_workspace_admin
+        )
 
     views = list(overview.kpis.values())
     points = {
@@ -127,7 +131,7 @@ def home_for(caller: Caller) -> Home:
         your_actions=tuple(your_actions),
         unlinked=tuple(unlinked),
         kpi_count=len(kpis),
-        may_set_channel=caller.is_workspace_admin,
+        may_set_channel=may_set_channel,
         objective_count=len(overview.objectives),
     )
 

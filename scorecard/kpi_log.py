@@ -14,6 +14,7 @@ from scorecard.forecast_questions import decision_on_kpi
 from scorecard.leading_item import leading_item
 from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
+from scorecard.permissions import AdminCheck, not_a_workspace_admin, require_reading_allowed
 from scorecard.reviews import DecisionLine
 from scorecard.status import Step, steps_from
 from scorecard.team_updates import news_channel
@@ -305,13 +306,19 @@ def _iso(day: date | None) -> str:
 
 
 def record_reading(
-    session: Session, reading: NewReading, user: str, now: datetime
+    session: Session,
+    reading: NewReading,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ReadingLogged:
     """Store a reading `read_reading` understood, and say where its KPI stands now.
 
     The scorecard and KPI were looked up (in the caller's workspace) moments before, so the
-    write transaction holds only the insert and one query.
+    write transaction holds only the insert and one query. Raises NotAllowed when the
+    scorecard's readings are for owners and admins only and `user` is neither.
     """
+    require_reading_allowed(session, reading.scorecard, reading.kpi, user, is_workspace_admin)
     logged = _store(
         session, reading.scorecard, reading.kpi, reading.value, reading.day, reading.note, user, now
     )
@@ -319,7 +326,11 @@ def record_reading(
 
 
 def record_reading_once(
-    session: Session, reading: NewReading, user: str, now: datetime
+    session: Session,
+    reading: NewReading,
+    user: str,
+    now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ReadingLogged:
     """`record_reading` for a request Slack may deliver twice (an event it got no answer to in
     time is retried with its own time, `now`): a reading of the same KPI, day and value by the
@@ -330,7 +341,7 @@ def record_reading_once(
     stored = same_reading(session, kpi.id, reading.day, reading.value, user, now)
     if stored is not None:
         return _as_logged(session, scorecard, kpi, stored, now)
-    logged = record_reading(session, reading, user, now)
+    logged = record_reading(session, reading, user, now, is_workspace_admin)
     mark_responded(session, scorecard.id, KPI_ITEM, kpi.id, ANSWERED_READING, now)
     return logged
 
@@ -352,6 +363,7 @@ def log_reading_for(
     note: str,
     user: str,
     now: datetime,
+    is_workspace_admin: AdminCheck = not_a_workspace_admin,
 ) -> ReadingLogged:
     """The "Log reading" modal: like `/kpi log`, with the KPI, value, date and note apart.
 
@@ -359,6 +371,10 @@ def log_reading_for(
     scorecard = require_scorecard(session, workspace)
     try:
         kpi = find_kpi_by_id(session, workspace, kpi_id)
+    except UserError as error:
+        raise InvalidReading(error.message, "kpi") from error
+    try:
+        require_reading_allowed(session, scorecard, kpi, user, is_workspace_admin)
     except UserError as error:
         raise InvalidReading(error.message, "kpi") from error
     today = local_today(scorecard, now)

@@ -8,9 +8,10 @@ in a reading session first and the write turn holds only the write.
 from dataclasses import dataclass, replace
 from datetime import date
 
+from scorecard import matching
 from scorecard.caller import Caller
 from scorecard.digest_filter import narrow_perspectives, resolve_filter
-from scorecard.finding import find_one
+from scorecard.finding import find_one, kpi_names
 from scorecard.kpi_log import (
     KpiDetail,
     NewReading,
@@ -31,6 +32,9 @@ from scorecard.overview import Overview, PerspectiveView, load_overview
 from scorecard.vocabulary import OBJECTIVE, PERSPECTIVE, THEME
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Reading
+
+# Slack shows at most 100 options in a select menu.
+MAX_PICKER_OPTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -106,13 +110,34 @@ def reading_form(caller: Caller, kpi_id: int | None) -> ReadingForm:
         return ReadingForm(find_kpi_by_id(session, caller.workspace, kpi_id), [], today)
 
 
+def kpi_choices(caller: Caller, typed: str) -> list[Kpi]:
+    """The KPI picker's options for what was typed so far: with nothing typed, the caller's own
+    KPIs first; else the KPIs `/kpi log` would take the words for, then the near misses."""
+    with caller.database.reading() as session:
+        kpis = kpis_for(session, caller.workspace, caller.user)
+    if not typed.strip():
+        return kpis[:MAX_PICKER_OPTIONS]
+    meant = matching.resolve(typed, kpis, kpi_names)
+    near = matching.rank(typed, kpis, kpi_names, limit=None, floor=matching.SUGGESTION_FLOOR)
+    chosen = {kpi.id: kpi for kpi in [*meant, *(scored.item for scored in near)]}
+    return list(chosen.values())[:MAX_PICKER_OPTIONS]
+
+
 def log_reading_from_form(
     caller: Caller, kpi_id: int, value_text: str, day: date | None, note: str
 ) -> ReadingLogged:
     """The Log-reading modal submitted. Raises InvalidReading naming the field that is wrong."""
     with caller.database.writing() as session:
         return log_reading_for(
-            session, caller.workspace, kpi_id, value_text, day, note, caller.user, caller.now
+            session,
+            caller.workspace,
+            kpi_id,
+            value_text,
+            day,
+            note,
+            caller.user,
+            caller.now,
+            caller.confirmed_workspace_admin,
         )
 
 
@@ -129,9 +154,13 @@ def log_reading_fields(
             session, caller.workspace, kpi_text, value_text, day, note, caller.now
         )
     with caller.database.writing() as session:
-        return record_reading_once(session, reading, caller.user, caller.now)
+        return record_reading_once(
+            session, reading, caller.user, caller.now, caller.confirmed_workspace_admin
+        )
 
 
 def _store(caller: Caller, reading: NewReading) -> ReadingLogged:
     with caller.database.writing() as session:
-        return record_reading(session, reading, caller.user, caller.now)
+        return record_reading(
+            session, reading, caller.user, caller.now, caller.confirmed_workspace_admin
+        )

@@ -22,6 +22,7 @@ from scorecard.forecast_questions import (
     forecast_questions,
 )
 from scorecard.link_ledger import decide_link
+from scorecard.permissions import require_admin
 from scorecard.reviews import (
     ACCEPT_MISS,
     CHANGE_TARGET,
@@ -74,7 +75,6 @@ from storage.reviews import (
 from storage.scorecards import actions_of, kpis_of
 
 NOT_IN_A_CHANNEL = "Reviews happen in a channel: run this in the channel the team meets in."
-ADMINS_ONLY = "Only a workspace admin can change a target. Ask one, or accept the miss instead."
 
 
 @dataclass(frozen=True)
@@ -290,8 +290,11 @@ def record_decision(caller: Caller, request: DecisionRequest) -> Recorded:
     """A decision from a review's button or a forecast's question, recorded with who and when."""
     if request.kind not in DECISION_KINDS:
         raise UserError("That button has lost track of its decision. Try again from the review.")
-    if request.kind == CHANGE_TARGET and not caller.is_workspace_admin:
-        raise UserError(ADMINS_ONLY)
+    if request.kind == CHANGE_TARGET:  # a target is structure: for admins (permissions.py)
+        with caller.database.reading() as session:
+            scorecard = require_scorecard(session, caller.workspace)
+            check = caller.confirmed_workspace_admin
+            require_admin(session, scorecard, caller.user, check, "change a target")
     with caller.database.writing() as session:
         scorecard = require_scorecard(session, caller.workspace)
         review = None

@@ -42,6 +42,7 @@ from scorecard.file_fields import (
 from scorecard.scorecard_spec import (
     DEFAULT_PERSPECTIVE_SPECS,
     DEFAULT_WEIGHT,
+    READINGS_BY,
     ActionSpec,
     DigestSpec,
     KpiSpec,
@@ -298,6 +299,7 @@ SETTINGS_RULES = {
     "nudge_interval_days": Rule(read_days),
     "nudges_per_week": Rule(read_count),
     "number_format": Rule(read_number_format),
+    "readings_by": Rule(choice(READINGS_BY)),
     "updates_channel": Rule(read_channel),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
@@ -341,7 +343,15 @@ def find_cycles(supports: Mapping[str, Iterable[str]]) -> list[list[str]]:
 def parse_scorecard(text: str) -> ScorecardSpec:
     """The scorecard a file describes, or a ScorecardFileError listing every problem in it."""
     document, lines = load_yaml(text)
-    checker = Checker(lines)
+    return spec_from_document(document, lines)
+
+
+def spec_from_document(
+    document: Any, lines: Mapping[tuple[str, int], int] | None = None
+) -> ScorecardSpec:
+    """The scorecard a file's data describes (as `load_yaml` or `dump_spec` gives it), checked by
+    the file's rules; `lines` says where each item is in the file, when there is one."""
+    checker = Checker(lines or {})
     if not isinstance(document, dict):
         found = describe_type(document)
         raise ScorecardFileError([f"the file should start with `workspace:`, not be {found}"])

@@ -19,6 +19,9 @@ from scorecard.vocabulary import (
 )
 
 DEFAULT_FREQUENCY = "weekly"
+# `settings: {readings_by: ...}`: anyone may log a KPI's readings, or only its owner and admins.
+READINGS_BY_ANYONE, READINGS_BY_OWNERS = "anyone", "owners"
+READINGS_BY = (READINGS_BY_ANYONE, READINGS_BY_OWNERS)
 DEFAULT_WEIGHT = 1.0
 
 
@@ -29,6 +32,7 @@ class SettingsSpec:
     nudge_interval_days: int = DEFAULT_NUDGE_INTERVAL_DAYS
     nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
     number_format: str | None = None  # "1,234.5", "1.234,5", "1 234,5"; None: from the timezone
+    readings_by: str = READINGS_BY_ANYONE  # who may log readings: anyone, or owners (and admins)
     updates_channel: str | None = None  # C0123: status changes and finished actions, one line each
 
 

@@ -6,14 +6,9 @@ scorecard file), else by the scorecard (`settings: {updates_channel: C0123}`), e
 """
 
 from scorecard.caller import Caller
-from scorecard.errors import UserError
+from scorecard.permissions import require_admin
 from scorecard.workspace import require_scorecard
 from storage.models import Objective, Scorecard
-
-ADMINS_ONLY = (
-    "Only a workspace admin or owner can choose the scorecard's updates channel. "
-    "Nothing was changed."
-)
 
 
 def news_channel(scorecard: Scorecard, objective: Objective | None) -> str | None:
@@ -24,12 +19,13 @@ def news_channel(scorecard: Scorecard, objective: Objective | None) -> str | Non
 
 
 def set_updates_channel(caller: Caller, channel: str | None) -> Scorecard:
-    """Name the scorecard's updates channel (None: no channel). For workspace admins and owners
-    (`caller.is_workspace_admin`); anyone else gets a UserError and nothing changes."""
-    if not caller.is_workspace_admin:
-        raise UserError(ADMINS_ONLY)
+    """Name the scorecard's updates channel (None: no channel). For admins (the workspace's admins
+    and owners, and the scorecard admins: scorecard/permissions.py); anyone else gets NotAllowed
+    naming them, and nothing changes."""
     with caller.database.writing() as session:
         scorecard = require_scorecard(session, caller.workspace)
+        check = caller.confirmed_workspace_admin
+        require_admin(session, scorecard, caller.user, check, "choose the updates channel")
         scorecard.updates_channel = channel or None
         session.add(scorecard)
         return scorecard

@@ -58,6 +58,7 @@ class Scorecard(SQLModel, table=True):
     nudge_interval_days: int = 7
     nudges_per_week: int = 3
     number_format: str | None = None  # "1,234.5", "1.234,5" or "1 234,5"; None: from the timezone
+    readings_by: str = "anyone"  # who may log readings: "anyone", or "owners" (and admins)
     # Where readings that change a KPI's status and actions done or stopped are posted (C0123).
     updates_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
@@ -342,6 +343,20 @@ class Snooze(SQLModel, table=True):
     until: datetime = Field(sa_column=_moment(nullable=False))
     by: str
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class ScorecardAdmin(SQLModel, table=True):
+    """Someone who may change the scorecard's structure besides the workspace's admins and owners
+    (`/kpi admins add @someone`)."""
+
+    __tablename__ = "scorecard_admins"
+
+    scorecard_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scorecards.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user: str = Field(max_length=32, primary_key=True)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 
 
 class ReviewSchedule(SQLModel, table=True):

@@ -172,6 +172,7 @@ def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, b
         "nudge_interval_days": spec.settings.nudge_interval_days,
         "nudges_per_week": spec.settings.nudges_per_week,
         "number_format": spec.settings.number_format,
+        "readings_by": spec.settings.readings_by,
         "updates_channel": spec.settings.updates_channel,
     }
     scorecard = find_scorecard(session, spec.workspace)
@@ -430,6 +431,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             nudge_interval_days=scorecard.nudge_interval_days,
             nudges_per_week=scorecard.nudges_per_week,
             number_format=scorecard.number_format,
+            readings_by=scorecard.readings_by,
             updates_channel=scorecard.updates_channel,
         ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),

@@ -133,6 +133,94 @@ class SlackHarness:
         }
         return self.interact(payload)
 
+    def _interaction(self, kind: str, user: str, team: str, **fields: Any) -> dict[str, Any]:
+        """What every interaction payload of `kind` carries, as Slack sends it."""
+        return {
+            "type": kind,
+            "team": {"id": team, "domain": "demo"},
+            "user": {"id": user, "team_id": team},
+            "api_app_id": "A0SCORECARD",
+            "token": "unused",
+            "trigger_id": f"trigger.{next(self._triggers)}",
+            **fields,
+        }
+
+    def shortcut(self, callback_id: str, *, user: str = "U0LEAD", team: str = WORKSPACE) -> Reply:
+        """A global shortcut used (from the lightning menu or search): no channel."""
+        return self.interact(self._interaction("shortcut", user, team, callback_id=callback_id))
+
+    def message_action(
+        self,
+        callback_id: str,
+        message: dict[str, Any],
+        *,
+        user: str = "U0LEAD",
+        team: str = WORKSPACE,
+        channel: str = "C0DEMO",
+    ) -> Reply:
+        """A message shortcut used on `message` ({"text", "user", "ts"}) in `channel`."""
+        payload = self._interaction(
+            "message_action",
+            user,
+            team,
+            callback_id=callback_id,
+            channel={"id": channel, "name": "general"},
+            message={"type": "message", **message},
+            message_ts=message.get("ts", ""),
+            response_url=self.api.response_url(),
+        )
+        return self.interact(payload)
+
+    def block_suggestion(
+        self,
+        view: dict[str, Any],
+        block_id: str,
+        action_id: str,
+        value: str,
+        *,
+        user: str = "U0LEAD",
+        team: str = WORKSPACE,
+    ) -> list[dict[str, Any]]:
+        """A select menu in an open modal asks for options for what was typed (`value`): the
+        options the app answers with."""
+        payload = self._interaction(
+            "block_suggestion",
+            user,
+            team,
+            block_id=block_id,
+            action_id=action_id,
+            value=value,
+            view=_shown(view, {}),
+            container={"type": "view", "view_id": "V0MODAL"},
+        )
+        del payload["trigger_id"]  # Slack sends none: options cannot open a modal
+        answer = self.sender.interaction(payload)
+        assert answer.status == 200, answer
+        return answer.json()["options"]
+
+    def view_submission(
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        user: str = "U0LEAD",
+        team: str = WORKSPACE,
+    ) -> HttpAnswer:
+        """A modal submitted with `values` ({block_id: {action_id: state}}). The answer is empty
+        (the modal closes) or a `response_action`, which is not a message: read it as sent."""
+        payload = self._interaction("view_submission", user, team, view=_shown(view, values))
+        return self.sender.interaction(payload)
+
+    def last_view(self, method: str = "views.open") -> dict[str, Any]:
+        """The view the app last opened (or updated), checked against Block Kit and Slack's
+        limits."""
+        calls = self.api.calls(method)
+        view = calls[-1].params["view"]
+        assert problems(view) == [], problems(view)
+        # Each opened view has an id of its own, as on Slack: submitting the same one twice is
+        # a replay, which the app answers once.
+        return {**view, "id": view.get("id") or f"V0MODAL{len(calls)}"}
+
     def event(self, event: dict[str, Any], *, team: str = WORKSPACE) -> int:
         """An Events API `event_callback` (`event` is its inner event), signed as Slack sends it;
         the HTTP status of the app's answer."""
@@ -163,6 +251,17 @@ class SlackHarness:
         finish_republishing()
         self.server.stop()
         self.api.stop()
+
+
+def _shown(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A view as Slack sends it back in an interaction, with what was entered in it."""
+    return {
+        **view,
+        "id": view.get("id") or "V0MODAL",
+        "team_id": WORKSPACE,
+        "hash": "1.hash",
+        "state": {"values": values},
+    }
 
 
 def _reply(answer: HttpAnswer) -> Reply:

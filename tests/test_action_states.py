@@ -131,6 +131,7 @@ def test_the_objectives_owner_reopens_a_done_action(team: SlackHarness) -> None:
 def test_the_owner_is_told_when_someone_else_changes_their_action(
     team: SlackHarness, text: str, did: str
 ) -> None:
+    team.api.add_user("U0LEAD", is_admin=True)  # only the owner or an admin may change it
     team.command("/action", text, user="U0LEAD")
 
     [told] = dms_to(team, "U0SOCIAL")
@@ -144,6 +145,7 @@ def test_the_owner_is_not_told_of_their_own_change(team: SlackHarness) -> None:
 
 
 def test_a_hand_over_by_someone_else_tells_both_owners(team: SlackHarness) -> None:
+    team.api.add_user("U0LEAD", is_admin=True)  # only the owner or an admin may hand it over
     with team.database.reading() as session:
         memes = session.exec(select(Action).where(Action.key == "daily_meme_posts")).one()
     click(team, "not_mine_action", str(memes.id), user="U0LEAD", channel="C0DIGEST")
@@ -181,6 +183,7 @@ def test_a_modal_slack_refuses_gets_a_short_answer_not_a_500(
 
 
 def test_mark_done_pressed_by_someone_else_tells_the_owner(team: SlackHarness) -> None:
+    team.api.add_user("U0LEAD", is_admin=True)  # only the owner or an admin may mark it done
     with team.database.reading() as session:
         memes = session.exec(select(Action).where(Action.key == "daily_meme_posts")).one()
 

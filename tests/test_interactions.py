@@ -144,6 +144,7 @@ def test_an_empty_update_is_refused_in_the_modal(slack: SlackHarness, planted: P
 
 
 def test_post_update_from_a_digest_asks_which_action(slack: SlackHarness, planted: Planted) -> None:
+    slack.api.add_user(OWNER, is_admin=True)  # the action picked is someone else's
     click(slack, "open_action_update", "", channel="C0DIGEST")
     view = opened_view(slack)
     options = view["blocks"][0]["element"]["options"]
@@ -260,13 +261,13 @@ def test_log_reading_stores_a_reading_and_refuses_nonsense(
 def test_log_reading_from_a_digest_asks_which_kpi(slack: SlackHarness, planted: Planted) -> None:
     click(slack, "open_log_reading", "", channel="C0DIGEST")
     view = opened_view(slack)
-    names = [o["text"]["text"] for o in view["blocks"][0]["element"]["options"]]
+    options = slack.block_suggestion(view, "kpi", "kpi_search", "", user=OWNER)
+    names = [option["text"]["text"] for option in options]
     assert set(names) == {"Response time", "Instagram followers"}
 
+    picked = {"value": str(planted.fresh_kpi)}
     values = {
-        "kpi": {
-            "kpi": {"type": "static_select", "selected_option": {"value": str(planted.fresh_kpi)}}
-        },
+        "kpi": {"kpi_search": {"type": "external_select", "selected_option": picked}},
         **text_input("value", "value", "12400"),
     }
     answer = submit(slack, view, values)

@@ -376,7 +376,7 @@ ROWS: list[Row] = [
     Row(EN, "log 12.4k", Refuses("Which KPI is 12.4k for")),
     Row(EN, "log instagram followers", Refuses("What was the value")),
     Row(EN, "log instagram followers great week", Refuses("What was the value")),
-    Row(EN, "log", Refuses("What should I log")),
+    # `/kpi log` alone opens the Log-reading form (tests/test_forms.py).
     Row(EN, "instagram followers 12.4k", Stored(FOLLOWERS, 12400)),
     Row(EN, "instagram followers yesterday 12.4k", Stored(FOLLOWERS, 12400, YESTERDAY)),
     Row(EN, "add instagram followers 12.4k", Stored(FOLLOWERS, 12400)),

@@ -11,6 +11,8 @@ from tests.sample import SAMPLE_SCORECARD
 @pytest.fixture
 def team(slack: SlackHarness) -> SlackHarness:
     slack.load(SAMPLE_SCORECARD)
+    # The lead types most commands here, on other people's actions too: a workspace admin.
+    slack.api.add_user("U0LEAD", is_admin=True)
     return slack
 
 
@@ -69,6 +71,7 @@ def test_why_with_nothing_matching_says_what_to_try(team: SlackHarness) -> None:
 
 
 def test_action_update_records_who_said_what(team: SlackHarness) -> None:
+    team.api.add_user("U0X", is_admin=True)
     reply = team.command(
         "/action", "update weekly live q&amp;a booked the nutritionist", user="U0X"
     )
