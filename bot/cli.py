@@ -233,12 +233,13 @@ def run_socket(arguments: argparse.Namespace, settings: Settings) -> int:
 def run_clock_command(arguments: argparse.Namespace, settings: Settings) -> int:
     from datetime import timedelta
 
-    from bot.app import create_web_client
     from bot.scheduler import run_clock
+    from bot.slack_clients import WorkspaceClients
 
-    client = create_web_client(settings)
-    check_bot_token(settings, client)
-    run_clock(settings, _migrate(settings), client, digest_every=timedelta(seconds=arguments.every))
+    check_bot_token(settings)
+    database = _migrate(settings)
+    clients = WorkspaceClients(settings, database)  # each workspace's own token in OAuth mode
+    run_clock(settings, database, clients, digest_every=timedelta(seconds=arguments.every))
     return EXIT_OK
 
 
@@ -249,13 +250,16 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
 
     from bot.app import create_app
     from bot.scheduler import build_scheduler
+    from bot.slack_clients import WorkspaceClients
 
     app_token = settings.require_app_token()
     check_bot_token(settings)
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     scheduler = build_scheduler(
-        database, app.client, retention=timedelta(days=settings.retention_days)
+        database,
+        WorkspaceClients(settings, database),
+        retention=timedelta(days=settings.retention_days),
     )
     _stop_on_sigterm()
     scheduler.start()
@@ -278,12 +282,12 @@ def run_digest(arguments: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if not arguments.now:
         raise UserError("Add --now to post the digest right away, or --dry-run to see it first.")
-    from bot.app import create_web_client
     from bot.scheduler import clock_id
+    from bot.slack_clients import WorkspaceClients
 
     outcome = post_digest_now(
         database,
-        create_web_client(settings),
+        WorkspaceClients(settings, database),
         arguments.channel,
         utc_now(),
         clock_id(),
@@ -370,17 +374,18 @@ def run_console(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import create_web_client
     from bot.nudging import nudge_message, run_nudge_sweep
     from bot.plain_text import message_to_text
+    from bot.slack_clients import WorkspaceClients
     from storage.types import utc_now
 
+    database = _migrate(settings)
     # A dry run asks Slack nothing, so it needs neither the token nor a reachable Slack.
-    client = None if arguments.dry_run else create_web_client(settings)
+    clients = None if arguments.dry_run else WorkspaceClients(settings, database)
     now = utc_now()
     report = run_nudge_sweep(
-        _migrate(settings),
-        client,
+        database,
+        clients,
         now,
         dry_run=arguments.dry_run,
         respect_working_hours=not arguments.now,

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.acting_client import NOT_INSTALLED, ClientSource, acting_client
 from bot.direct_messages import send_direct_message
 from bot.slack_outcomes import metadata_payload, slack_call
 from scorecard import digest_runs
@@ -42,12 +43,15 @@ HISTORY_PAGE = 200
 class SlackDigestPoster:
     """Posts digests with a WebClient (see digest_runs.DigestPoster for what each method owes)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, clients: ClientSource) -> None:
+        self._clients = clients
 
     def client_for(self, workspace: str) -> WebClient:
-        """The client that acts for `workspace`: one bot token for every workspace, for now."""
-        return self._client
+        """The client that acts for `workspace`; NotPosted when the app is not installed there."""
+        client = acting_client(self._clients, workspace)
+        if client is None:
+            raise NotPosted(NOT_INSTALLED)
+        return client
 
     def post_digest(
         self, workspace: str, channel: str, digest: Digest, *, period: str, late: bool
@@ -121,7 +125,7 @@ class SlackDigestPoster:
 
 def deliver_due_digests(
     database: Database,
-    client: WebClient,
+    client: ClientSource,
     now: datetime,
     clock_id: str,
     grace: timedelta = GRACE,
@@ -136,7 +140,7 @@ def deliver_due_digests(
 
 def post_digest_now(
     database: Database,
-    client: WebClient,
+    client: ClientSource,
     channel: str,
     now: datetime,
     clock_id: str,

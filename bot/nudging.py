@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.acting_client import NOT_INSTALLED, ClientSource, acting_client
 from bot.direct_messages import send_direct_message
 from bot.slack_outcomes import metadata_payload, slack_call
 from scorecard import nudge_sweep
@@ -35,12 +36,15 @@ logger = logging.getLogger(__name__)
 class SlackNudgeSender:
     """Sends nudges with a WebClient (see nudge_sweep.NudgeSender for what each method owes)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, clients: ClientSource) -> None:
+        self._clients = clients
 
     def client_for(self, workspace: str) -> WebClient:
-        """The client that acts for `workspace`: one bot token for every workspace, for now."""
-        return self._client
+        """The client that acts for `workspace`; NotPosted when the app is not installed there."""
+        client = acting_client(self._clients, workspace)
+        if client is None:
+            raise NotPosted(NOT_INSTALLED)
+        return client
 
     def look_up(self, workspace: str, user_id: str) -> Person:
         client = self.client_for(workspace)
@@ -102,7 +106,7 @@ class SlackNudgeSender:
 
 def run_nudge_sweep(
     database: Database,
-    client: WebClient | None,
+    client: ClientSource | None,
     now: datetime,
     *,
     dry_run: bool = False,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.acting_client import ClientSource, acting_client
 from scorecard.review_requests import open_scheduled_review
 from scorecard.reviews import Agenda, Minutes, PublishAgenda, PublishedMinutes, PublishMinutes
 from scorecard.schedules import occurrences, parse_schedule, period_key
@@ -118,7 +119,7 @@ def _channel_canvas(client: WebClient, channel: str) -> str | None:
 
 
 def open_due_reviews(
-    database: Database, client: WebClient, now: datetime, grace: timedelta = GRACE
+    database: Database, clients: ClientSource, now: datetime, grace: timedelta = GRACE
 ) -> list[Agenda]:
     """Open every scheduled review due at `now` that no clock has opened yet."""
     opened: list[Agenda] = []
@@ -130,7 +131,8 @@ def open_due_reviews(
             zone = ZoneInfo(scorecard.timezone)
             anchor = local_today(scorecard, row.created_at)
             due = occurrences(schedule, zone, max(row.created_at, now - grace), now, anchor)
-            if not due:
+            client = acting_client(clients, scorecard.workspace)
+            if not due or client is None:  # not due, or the app is not installed there
                 continue
             agenda = open_scheduled_review(
                 database,

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
 
+from bot.acting_client import ClientSource
 from bot.config import DEFAULT_RETENTION_DAYS, Settings
 from bot.digest_delivery import deliver_due_digests
 from bot.nudging import run_nudge_sweep
@@ -49,7 +49,7 @@ def clock_id() -> str:
 
 def build_scheduler(
     database: Database,
-    client: WebClient,
+    client: ClientSource,
     *,
     clock: Callable[[], datetime] = utc_now,
     digest_every: timedelta = DIGEST_CHECK_EVERY,
@@ -125,7 +125,7 @@ def build_scheduler(
 def run_clock(
     settings: Settings,
     database: Database,
-    client: WebClient,
+    client: ClientSource,
     stop_event: threading.Event | None = None,
     *,
     digest_every: timedelta = DIGEST_CHECK_EVERY,

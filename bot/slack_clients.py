@@ -27,14 +27,14 @@ class WorkspaceClients:
         self.store = store
         if settings.oauth_enabled and store is None:
             self.store = installation_store(settings, database)
-        self._shared: WebClient | None = None
+        # Single-workspace mode: the one client, made now so a missing SLACK_BOT_TOKEN is said
+        # at start (MissingSetting), not at the first post.
+        self._shared = create_web_client(settings) if self.store is None else None
 
     def client_for(self, workspace: str) -> WebClient | None:
         """A client with `workspace`'s bot token, or None when it has none (not installed, or
         uninstalled: then nothing may be posted there)."""
         if self.store is None:
-            if self._shared is None:
-                self._shared = create_web_client(self.settings)
             return self._shared
         bot = self.store.find_bot(enterprise_id=None, team_id=workspace)
         if bot is None or not bot.bot_token:

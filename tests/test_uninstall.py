@@ -233,3 +233,20 @@ def test_the_clock_posts_no_digest_and_no_nudge_to_a_workspace_that_removed_the_
     assert "C0BETA" in posted_to
     assert "C0ALPHA" not in posted_to
     assert {nudge.workspace for nudge in sweep.sent} <= {BETA}
+
+
+def test_the_clock_posts_each_workspaces_digest_with_its_own_token(slack: SlackHarness) -> None:
+    slack.command("/kpi", "digest here", team=ALPHA, channel="C0ALPHA")
+    slack.command("/kpi", "digest here", team=BETA, channel="C0BETA")
+    slack.api.clear()
+    monday_morning = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
+
+    clients = WorkspaceClients(slack.settings, slack.database)
+    deliver_due_digests(slack.database, clients, monday_morning, "test-clock")
+
+    tokens = {
+        call.params["channel"]: call.token
+        for call in slack.api.calls("chat.postMessage")
+        if "thread_ts" not in call.params
+    }
+    assert tokens == {"C0ALPHA": "xoxb-alpha", "C0BETA": "xoxb-beta"}
