@@ -9,6 +9,8 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
+from scorecard.posting import NotPosted
+
 # Why a post for a workspace could not be made: the app has no token there (not installed).
 NOT_INSTALLED = "not_installed"
 
@@ -26,3 +28,11 @@ def acting_client(source: ClientSource, workspace: str) -> WebClient | None:
     """The client that acts for `workspace`: the one client, or the workspace's own (None when
     the app is not installed there, so nothing may be posted)."""
     return source if isinstance(source, WebClient) else source.client_for(workspace)
+
+
+def client_to_post_with(source: ClientSource, workspace: str) -> WebClient:
+    """`acting_client` for a post: NotPosted(NOT_INSTALLED) where the app is not installed."""
+    client = acting_client(source, workspace)
+    if client is None:
+        raise NotPosted(NOT_INSTALLED)
+    return client

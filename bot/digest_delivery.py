@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.acting_client import NOT_INSTALLED, ClientSource, acting_client
+from bot.acting_client import ClientSource, client_to_post_with
 from bot.direct_messages import send_direct_message
 from bot.slack_outcomes import metadata_payload, slack_call
 from scorecard import digest_runs
@@ -48,10 +48,7 @@ class SlackDigestPoster:
 
     def client_for(self, workspace: str) -> WebClient:
         """The client that acts for `workspace`; NotPosted when the app is not installed there."""
-        client = acting_client(self._clients, workspace)
-        if client is None:
-            raise NotPosted(NOT_INSTALLED)
-        return client
+        return client_to_post_with(self._clients, workspace)
 
     def post_digest(
         self, workspace: str, channel: str, digest: Digest, *, period: str, late: bool

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.acting_client import NOT_INSTALLED, ClientSource, acting_client
+from bot.acting_client import ClientSource, client_to_post_with
 from bot.direct_messages import send_direct_message
 from bot.slack_outcomes import metadata_payload, slack_call
 from scorecard import nudge_sweep
@@ -41,10 +41,7 @@ class SlackNudgeSender:
 
     def client_for(self, workspace: str) -> WebClient:
         """The client that acts for `workspace`; NotPosted when the app is not installed there."""
-        client = acting_client(self._clients, workspace)
-        if client is None:
-            raise NotPosted(NOT_INSTALLED)
-        return client
+        return client_to_post_with(self._clients, workspace)
 
     def look_up(self, workspace: str, user_id: str) -> Person:
         client = self.client_for(workspace)

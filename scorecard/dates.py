@@ -94,15 +94,7 @@ def parse_full_date(text: str) -> date | None:
         found = read(words, date.max)
         if found is not None and found[1] == len(words) and (len(words) == 1 or _has_year(words)):
             return found[0]
-    if _DATE_SHAPE.match(words[0]):
-        raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
-    misspelled = _misspelled_day(words)
-    if misspelled is not None:
-        typed, meant = misspelled
-        raise Question(
-            f"“{typed}” looks like a date: did you mean “{meant}”? "
-            "Type the command again with the date as you meant it."
-        )
+    _ask_about_unreadable_date(words)
     return None
 
 
@@ -126,6 +118,20 @@ def _close_to(word: str, names: Sequence[str]) -> str | None:
         return None
     close = difflib.get_close_matches(word, names, n=1, cutoff=MISSPELLED_NAME_CUTOFF)
     return close[0] if close else None
+
+
+def _ask_about_unreadable_date(words: list[str]) -> None:
+    """A Question when `words` look like a date that can't be read ("31.11.2026", "last fryday"):
+    such words are never taken for a note."""
+    if _DATE_SHAPE.match(words[0]):
+        raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
+    misspelled = _misspelled_day(words)
+    if misspelled is not None:
+        typed, meant = misspelled
+        raise Question(
+            f"“{typed}” looks like a date: did you mean “{meant}”? "
+            "Type the command again with the date as you meant it."
+        )
 
 
 def _has_year(words: list[str]) -> bool:
@@ -149,38 +155,8 @@ def _read_day(words: list[str], today: date) -> Found | None:
         found = read(words, today)
         if found is not None:
             return found
-    if _DATE_SHAPE.match(words[0]):
-        raise Question(f"“{words[0]}” looks like a date, but I can't read it. {TRY_DATES}")
-    misspelled = _misspelled_day(words)
-    if misspelled is not None:
-        typed, meant = misspelled
-        raise Question(
-            f"“{typed}” looks like a date: did you mean “{meant}”? "
-            "Type the command again with the date as you meant it."
-        )
+    _ask_about_unreadable_date(words)
     return None
-
-
-def _misspelled_day(words: list[str]) -> tuple[str, str] | None:
-    """ "last fryday", "wensday", "20 novmber": a day or month name typed a little wrong, with
-    the words it probably meant. Plurals and possessives ("mondays", "monday's") are not typos."""
-    if words[0] in ("last", "next", "this") and len(words) > 1:
-        name = _close_to(words[1], WEEKDAY_NAMES)
-        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
-    if _DAY_OF_MONTH.match(words[0]) and len(words) > 1:
-        name = _close_to(words[1], MONTH_NAMES)
-        return (f"{words[0]} {words[1]}", f"{words[0]} {name}") if name else None
-    name = _close_to(words[0], WEEKDAY_NAMES)
-    return (words[0], name) if name else None
-
-
-def _close_to(word: str, names: Sequence[str]) -> str | None:
-    if len(word) < 4 or _ENGLISH.weekday(word) is not None or _ENGLISH.month(word) is not None:
-        return None
-    if any(word.startswith(name) for name in names):
-        return None
-    close = difflib.get_close_matches(word, names, n=1, cutoff=MISSPELLED_NAME_CUTOFF)
-    return close[0] if close else None
 
 
 def describe_day(day: date, today: date) -> str:
