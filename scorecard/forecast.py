@@ -153,6 +153,8 @@ def _project(goal: Goal, line: _Line, readings: int, today: date) -> Forecast:
     distance = (x - line.mean_day) ** 2 / line.spread
     half_width = t * line.scatter * math.sqrt(1 + 1 / readings + distance)
     low, high = projected - half_width, projected + half_width
+    if goal.baseline >= 0 and goal.target >= 0:  # a count, a time, a share: never below zero
+        projected, low, high = max(projected, 0.0), max(low, 0.0), max(high, 0.0)
     return Forecast(
         by=by,
         value=projected,

@@ -462,9 +462,32 @@ def unit_agreeing(unit: str, one: bool) -> str:
     head, _, word = unit.rpartition(" ")
     if not word.isalpha() or word.casefold() in UNCHANGING_UNITS or len(word) < 3:
         return unit
-    singular = SINGULAR_OF.get(word, word[:-1] if _looks_plural(word) else word)
-    changed = singular if one else PLURAL_OF.get(singular, word if word != singular else word + "s")
+    singular = SINGULAR_OF.get(word) or _singular(word)
+    changed = (
+        singular
+        if one
+        else PLURAL_OF.get(singular) or (word if word != singular else _plural(word))
+    )
     return f"{head} {changed}" if head else changed
+
+
+def _singular(word: str) -> str:
+    """ "stories" -> "story", "guests" -> "guest", "boxes" -> "box"; a word that isn't plural as
+    it is."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if _looks_plural(word) else word
+
+
+def _plural(word: str) -> str:
+    """ "story" -> "stories", "box" -> "boxes", "guest" -> "guests"."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    if word.endswith(("x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
 
 
 def _looks_plural(word: str) -> bool:

@@ -122,3 +122,12 @@ def test_stepped_targets_project_to_the_step_in_force() -> None:
 def test_a_binary_kpi_is_not_forecast() -> None:
     brand_guide = Goal(0, 1, "binary", date(2026, 1, 1), date(2027, 3, 31))
     assert forecast_kpi(brand_guide, weekly(0, 0), TODAY) is None
+
+
+def test_a_kpi_that_cannot_go_below_zero_is_not_projected_below_it() -> None:
+    response_hours = Goal(8, 2, "down", date(2026, 1, 1), date(2027, 3, 31))
+
+    forecast = forecast_kpi(response_hours, weekly(6, -0.5, wobble=0.2), TODAY)
+
+    assert isinstance(forecast, Forecast)
+    assert forecast.value == 0 and forecast.low == 0 and forecast.high >= 0

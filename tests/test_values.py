@@ -10,6 +10,7 @@ from scorecard.values import (
     format_value,
     looks_like_value,
     parse_value,
+    unit_agreeing,
 )
 
 
@@ -198,3 +199,22 @@ def test_a_shown_value_can_be_logged_again(value: float) -> None:
 )
 def test_format_change(change: float | None, unit: str, shown: str) -> None:
     assert format_change(change, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("unit", "one", "agreeing"),
+    [
+        ("guests", True, "guest"),
+        ("guest", False, "guests"),
+        ("hours", True, "hour"),
+        ("member stories", True, "member story"),
+        ("stories", False, "stories"),
+        ("story", False, "stories"),
+        ("boxes", True, "box"),
+        ("days", True, "day"),
+        ("people", True, "person"),
+        ("min", True, "min"),
+    ],
+)
+def test_a_unit_agrees_with_its_number(unit: str, one: bool, agreeing: str) -> None:
+    assert unit_agreeing(unit, one) == agreeing
