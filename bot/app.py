@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -71,14 +72,17 @@ def create_app(
     client: WebClient | None = None,
     verify_token: bool = True,
     socket_mode: bool = False,
+    listener_executor: Executor | None = None,
 ) -> App:
     """The Bolt app for HTTP and Socket Mode alike.
 
     Quick work (a reading, a trace) is answered inside the request (`process_before_response`):
     Bolt's default ack-first mode polls for the ack every 10 ms, which costs a command ~10 ms and
     most of the throughput. Slow work belongs in lazy listeners. Socket Mode needs no signing
-    secret: Slack authenticates the socket itself. With SLACK_CLIENT_ID (OAuth mode, see
-    bot/oauth.py) workspaces install through /slack/install and each request gets its own token.
+    secret: Slack authenticates the socket itself. `listener_executor` runs the lazy listeners
+    (Bolt's own pool by default; the console passes one it can wait for). With SLACK_CLIENT_ID
+    (OAuth mode, see bot/oauth.py) workspaces install through /slack/install and each request
+    gets its own token.
     """
     signing_secret = settings.signing_secret if socket_mode else settings.require_signing_secret()
     installations, oauth = wire_installations(
@@ -94,6 +98,7 @@ def create_app(
         token_verification_enabled=verify_token,
         logger=logging.getLogger("scorecard.bolt"),
         user_facing_authorize_error_message=NOT_INSTALLED,
+        listener_executor=listener_executor,
     )
     register_all(app, Services(database=database, clock=clock))
     events.register(app, installations)

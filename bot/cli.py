@@ -172,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        if settings.log_level != "DEBUG":  # each migration step is an INFO line: noise for people
+            logging.getLogger("alembic").setLevel(logging.WARNING)
         run: Callable[[argparse.Namespace, Settings], int] = arguments.run
         return run(arguments, settings)
     except (MissingSetting, InvalidSetting) as error:

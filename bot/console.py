@@ -8,9 +8,11 @@ as they arrive.
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import create_app
 from bot.config import Settings
@@ -19,6 +21,7 @@ from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import SignedRequestSender
 from bot.slack_standin import RecordedCall, SlackStandIn
+from handlers.home import finish_republishing
 from handlers.kpi import SLASH_COMMANDS
 from handlers.slack_text import as_slack_sends
 from scorecard.errors import UserError
@@ -32,6 +35,8 @@ DEMO_READINGS = EXAMPLES / "community-readings.csv"
 DEMO_CHANNEL = "C0DEMO"
 DEFAULT_USER = "U0LEAD"
 PROMPT = "you> "
+# How long the console waits for a command's slow part (a picture, a preview) before moving on.
+LATER_WORK_SECONDS = 60
 COMMANDS = tuple(command.name for command in SLASH_COMMANDS)
 
 INTRO = """\
@@ -58,6 +63,9 @@ class Console:
         secret = secrets.token_hex(16)
         self.slack = SlackStandIn()
         self.slack.on_call = self._print_posted
+        # The person at the console runs this Slack: a workspace admin, so every form and
+        # admin command can be tried (`as U0…` switches to someone who is not).
+        self.slack.add_user(user, is_admin=True)
         self.slack.start()
         app_settings = replace(
             settings,
@@ -66,11 +74,17 @@ class Console:
             signing_secret=secret,
             slack_api_url=self.slack.api_url,
         )
-        app = create_app(app_settings, database)
+        # Slow work (pictures, previews, reviews) runs after the command's answer; the console
+        # waits for it after each line, so replies stay in order and nothing is cut off at quit.
+        self.later = ThreadPoolExecutor(max_workers=4, thread_name_prefix="console-later")
+        self._pending: list[Future[Any]] = []
+        app = create_app(app_settings, database, listener_executor=_Tracked(self))
         self.server = LocalHttpServer(ScorecardWSGI(app, database)).start()
         self.sender = SignedRequestSender(self.server.url + SLACK_PATH, secret)
 
     def close(self) -> None:
+        self.finish_later_work()
+        self.later.shutdown(wait=True, cancel_futures=True)
         self.server.stop()
         self.slack.stop()
 
@@ -101,12 +115,23 @@ class Console:
             self._say(f"(the app answered HTTP {answer.status}: {answer.body.strip()})")
         elif answer.body:
             self._say(message_to_text(answer.json()))
+        self.finish_later_work()
         return True
 
+    def finish_later_work(self) -> None:
+        """Wait for what the last command started after its answer (at most a minute)."""
+        pending, self._pending = self._pending, []
+        wait(pending, timeout=LATER_WORK_SECONDS)
+        finish_republishing()
+
     def _print_posted(self, call: RecordedCall) -> None:
-        if call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
-            where = call.params.get("channel", "you")
-            self._say(f"[posted to {where}]\n{message_to_text(call.params)}")
+        if call.method == "chat.postEphemeral" or call.method == "response_url":
+            self._say(f"[only you see this]\n{message_to_text(call.params)}")
+        elif call.method == "chat.postMessage":
+            self._say(f"[posted to {call.params.get('channel')}]\n{message_to_text(call.params)}")
+        elif call.method in ("views.open", "views.push"):
+            title = ((call.params.get("view") or {}).get("title") or {}).get("text", "a form")
+            self._say(f"[a form opened in Slack: {title}. Forms can't be filled in here.]")
         elif call.method == "files.completeUploadExternal":
             comment = message_to_text({"text": call.params.get("initial_comment", "")})
             self._say(f"[picture posted to {call.params.get('channel_id')}]\n{comment}")
@@ -164,3 +189,15 @@ def _only_workspace(database: Database) -> str:
             "with `scorecard import my-scorecard.yaml` first."
         )
     return scorecards[0].workspace
+
+
+class _Tracked(Executor):
+    """Runs the app's lazy listeners on the console's pool and remembers them, to wait for."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self.console.later.submit(fn, *args, **kwargs)
+        self.console._pending.append(future)
+        return future

@@ -89,6 +89,22 @@ def test_console_demo_logs_shows_and_answers_why(env: dict[str, str]) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_console_waits_for_slow_work_and_lets_its_person_try_the_forms(
+    env: dict[str, str],
+) -> None:
+    typed = "\n".join(["/kpi map", "/kpi log", "/kpi new action", "quit"])
+
+    result = scorecard("console", "--demo", env=env, stdin=typed)
+
+    assert result.returncode == 0, result.stderr
+    before_next_prompt = result.stdout.split("you> /kpi log")[0]
+    assert "[picture posted to C0DEMO]" in before_next_prompt  # in order, not after quit
+    assert "a form opened in Slack: Log a reading" in result.stdout
+    assert "Only" not in result.stdout.split("you> /kpi new action")[1]  # the console's person
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Connection refused" not in result.stderr
+
+
 @pytest.fixture
 def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """`scorecard serve` under gunicorn, talking to a local Slack stand-in."""
