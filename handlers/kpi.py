@@ -21,6 +21,7 @@ from handlers.services import services_of
 from handlers.why import WHY
 from scorecard.caller import Caller
 from scorecard.errors import Question, UserError
+from scorecard.history import item_history
 from scorecard.kpi_log import ReadingLogged
 from scorecard.kpi_requests import (
     kpi_detail_for,
@@ -67,6 +68,10 @@ def note_reading(caller: Caller, text: str) -> Message:
 def undo_reading(caller: Caller, text: str) -> Message:
     kpi, reading = undo_my_reading(caller)
     return render("reading_undone", kpi=kpi, reading=reading)
+
+
+def show_history(caller: Caller, text: str) -> Message:
+    return render("history", history=item_history(caller, text))
 
 
 def show_help(caller: Caller, text: str) -> Message:
@@ -126,6 +131,13 @@ KPI = SlashCommand(
             undo_reading,
         ),
         DIGEST_SUBCOMMAND,
+        Subcommand(
+            "history",
+            "/kpi history <item>",
+            "/kpi history instagram followers",
+            "Who changed a KPI, objective, action or the settings, when, and what it was before.",
+            show_history,
+        ),
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )

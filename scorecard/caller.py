@@ -26,6 +26,11 @@ class Caller:
     # `is_admin` / `is_owner`) only for the rules that need it; otherwise it stays False.
     is_workspace_admin: bool = False
 
+    def __post_init__(self) -> None:
+        # Everything written through a caller's database is recorded in the history of changes
+        # as this person's, whichever path (command, button, modal, Home tab) did the writing.
+        object.__setattr__(self, "database", self.database.acting_for(self.user))
+
     def as_admin(self, is_admin: bool) -> "Caller":
         return replace(self, is_workspace_admin=is_admin)
 

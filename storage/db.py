@@ -1,5 +1,6 @@
 """Engines and sessions: one session per request or job, never shared across threads."""
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -8,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from storage.audit import ACTOR_INFO
 from storage.write_queue import NoWriterQueue, WriterQueue
 
 # How long a SQLite connection waits for another writer before giving up, in milliseconds.
@@ -69,6 +71,17 @@ class Database:
         self.url = normalize_database_url(url)
         self.engine = create_db_engine(self.url, **engine_options)
         self._writers = _writer_queue(self.url)
+        # Who the history of changes names for what this object's write sessions change: a Slack
+        # user id, "file import by the CLI", or None for Scorecard's own bookkeeping.
+        self.actor: str | None = None
+
+    def acting_for(self, actor: str | None) -> "Database":
+        """The same database (engine, writer turns), with its writes recorded as `actor`'s."""
+        if actor == self.actor:
+            return self
+        acting = copy.copy(self)
+        acting.actor = actor
+        return acting
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -81,6 +94,7 @@ class Database:
         """A short write transaction: committed when the block ends, rolled back on any error."""
         with self._writers.turn(), Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={IMMEDIATE_OPTION: True})
+            session.info[ACTOR_INFO] = self.actor
             try:
                 yield session
                 session.commit()

@@ -13,7 +13,6 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
 from scorecard.scorecard_spec import (
@@ -318,11 +317,15 @@ def _sync_links(
         wanted[_id(objectives[spec.key])] = {_id(objectives[key]) for key in spec.supports}
     changed = {i for i in current.keys() | wanted.keys() if current[i] != wanted[i]}
     if changed:
-        session.execute(delete(ObjectiveLink).where(col(ObjectiveLink.objective_id).in_(changed)))
+        # Link by link through the session, so the history of changes sees each one.
+        query = select(ObjectiveLink).where(col(ObjectiveLink.objective_id).in_(changed))
+        for link in session.exec(query).all():
+            if link.supports_id not in wanted[link.objective_id]:
+                session.delete(link)
         session.add_all(
             ObjectiveLink(objective_id=i, supports_id=target)
             for i in sorted(changed)
-            for target in sorted(wanted[i])
+            for target in sorted(wanted[i] - current[i])
         )
         session.flush()
     return {key for key, objective in objectives.items() if objective.id in changed}
