@@ -18,7 +18,7 @@ from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.finding import find_one
 from scorecard.workspace import local_now, require_scorecard
-from storage.audit import changes_since, changes_to
+from storage.audit import CHANGED, changes_since, changes_to
 from storage.db import Database
 from storage.models import Change, Scorecard
 from storage.scorecards import actions_of, kpis_of, objectives_of, perspectives_of
@@ -32,6 +32,8 @@ SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 CHANNEL_ID = re.compile(r"<?#?(?P<id>[CGD][A-Z0-9]{2,})(?:\|[^>]*)?>?")
 # A spreadsheet takes a cell starting with these for a formula (OWASP's CSV injection advice).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Empty fields of a new or removed item, left out of `/kpi history` (kept in the export).
+UNREMARKABLE = ([None, ""], ["", None], [None, False], [False, None], [None, None])
 EXPORT_COLUMNS = ("when", "workspace", "who", "kind", "key", "change", "field", "before", "after")
 
 
@@ -105,6 +107,7 @@ def _line(change: Change, scorecard: Scorecard) -> HistoryLine:
         fields=[
             FieldChange(name, _shown(before), _shown(after))
             for name, (before, after) in change.fields.items()
+            if change.change == CHANGED or [before, after] not in UNREMARKABLE
         ],
     )
 

@@ -78,6 +78,7 @@ def readings(database: Database) -> list[Reading]:
     with database.reading() as session:
         return list(session.exec(select(Reading)).all())
 
+
 HANG_UP_SECONDS = 3.0
 
 # In-process: the app behind slack-bolt's SocketModeHandler
