@@ -57,7 +57,7 @@ def test_a_digest_subscription_is_recorded(slack: SlackHarness) -> None:
     assert (created.item_kind, created.item_key, created.change) == ("digest", "C0TEAM", "created")
     assert created.actor == "U0LEAD" and created.fields["schedule"][0] is None
     assert (removed.change, removed.fields["channel"]) == ("removed", ["C0TEAM", None])
-    reply = slack.command("/kpi", "history digest &lt;#C0TEAM|team&gt;")
+    reply = slack.command("/kpi", "history digest <#C0TEAM|team>")
     assert "created digest" in reply.text and "removed digest" in reply.text
 
 
