@@ -14,7 +14,7 @@ from bench.report import print_report, write_json
 from bench.sizes import FULL, QUICK, Sizes
 from bench.targets import check_targets
 
-SECTIONS = ("latency", "growth", "digest", "sweep")
+SECTIONS = ("latency", "growth", "digest", "sweep", "clocks")
 RESULTS = Path(__file__).resolve().parent / "results"
 # A Tuesday morning: nudges go out in working hours, so the in-process clock is fixed here.
 BENCH_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -98,6 +98,11 @@ def _run_section(section: str, databases: list[str], sizes: Sizes, api_url: str)
 
         print("Digests (in-process)", flush=True)
         return {"rows": [r for db in databases for r in run_digests(db, sizes, BENCH_NOW)]}
+    if section == "clocks":
+        from bench.clocks import run_clocks
+
+        print("Clocks (processes, the stand-in answering after 100 ms)", flush=True)
+        return {"rows": [r for db in databases for r in run_clocks(db, sizes == QUICK)]}
     from bench.sweeps import run_sweeps
 
     print("Sweeps (in-process)", flush=True)

@@ -47,12 +47,23 @@ COLUMNS = {
         ("statements", "SQL"),
         ("failed", "failed"),
     ],
+    "clocks": [
+        ("database", "db"),
+        ("workspaces", "workspaces"),
+        ("clocks", "clocks"),
+        ("last_post_seconds", "s to last digest"),
+        ("per_second", "digests/s"),
+        ("duplicates", "duplicates"),
+        ("missed", "missed"),
+        ("errors", "errors"),
+    ],
 }
 TITLES = {
     "latency": "1. Command latency over HTTP (gunicorn, keep-alive, signed requests)",
     "growth": "2. Growth: time and SQL statements per command, in-process",
     "digest": "3a. Digest build (a year of daily readings per KPI)",
     "sweep": "3b. Nudge sweep (real sweep against the Slack stand-in)",
+    "clocks": "4. Monday 09:00: one digest per workspace due at once, 1-4 clock processes",
 }
 
 

@@ -7,6 +7,7 @@ GROWTH_LIMIT = 1.5
 DIGEST_KPIS, DIGEST_SECONDS, DIGEST_MB = 5_000, 1.0, 200.0
 SWEEP_ACTIONS, SWEEP_SECONDS = 100_000, 2.0
 P99_LIMIT_MS = 50.0
+CLOCK_WORKSPACES, CLOCK_COUNT, CLOCK_SECONDS = 10_000, 2, 120.0
 
 
 def check_targets(sections: dict) -> list[dict]:
@@ -15,6 +16,7 @@ def check_targets(sections: dict) -> list[dict]:
         *_growth(sections.get("growth", {}).get("rows", [])),
         *_digest(sections.get("digest", {})),
         *_sweep(sections.get("sweep", {})),
+        *_clocks(sections.get("clocks", {})),
     ]
 
 
@@ -105,3 +107,30 @@ def _sweep(section: dict) -> list[dict]:
         _target(f"{r['database']}: {name}", f"{r['seconds']} s", r["seconds"] < SWEEP_SECONDS)
         for r in rows
     ]
+
+
+def _clocks(section: dict) -> list[dict]:
+    rows = section.get("rows", [])
+    name = (
+        f"{CLOCK_WORKSPACES:,} digests due at once, posted within {CLOCK_SECONDS:.0f} s by "
+        f"{CLOCK_COUNT} clocks on PostgreSQL, 0 duplicates, 0 missed"
+    )
+    [row] = [
+        r
+        for r in rows
+        if (r["database"], r["workspaces"], r["clocks"])
+        == ("postgresql", CLOCK_WORKSPACES, CLOCK_COUNT)
+    ] or [None]
+    wrong = sum(r["duplicates"] + r["missed"] for r in rows)
+    verdicts = [
+        _target(
+            "every clocks run: 0 duplicates, 0 missed",
+            f"{wrong} duplicates or misses in {len(rows)} runs",
+            wrong == 0 if rows else None,
+        )
+    ]
+    if row is None:
+        return [*verdicts, _target(name, "not measured", None, "needs a full PostgreSQL run")]
+    seconds = row["last_post_seconds"]
+    met = seconds is not None and seconds <= CLOCK_SECONDS and row["duplicates"] == 0
+    return [*verdicts, _target(name, f"{seconds} s", met and row["missed"] == 0)]

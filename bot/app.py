@@ -6,13 +6,11 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.oauth import wire_installations
+from bot.slack_outcomes import NoResendOnConnectionError
 from handlers import events, register_all
 from handlers.services import Services
 from storage.db import Database
@@ -40,7 +38,7 @@ def create_web_client(settings: Settings, token: str | None = None) -> WebClient
     client = WebClient(
         token=token,
         retry_handlers=[
-            ConnectionErrorRetryHandler(),
+            NoResendOnConnectionError(),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )

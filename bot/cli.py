@@ -335,15 +335,17 @@ def run_console(arguments: argparse.Namespace, settings: Settings) -> int:
 
 def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_web_client
-    from bot.nudging import run_nudge_sweep
+    from bot.nudging import nudge_message, run_nudge_sweep
     from bot.plain_text import message_to_text
     from storage.types import utc_now
 
-    client = create_web_client(settings)
+    # A dry run asks Slack nothing, so it needs neither the token nor a reachable Slack.
+    client = None if arguments.dry_run else create_web_client(settings)
+    now = utc_now()
     report = run_nudge_sweep(
         _migrate(settings),
         client,
-        utc_now(),
+        now,
         dry_run=arguments.dry_run,
         respect_working_hours=not arguments.now,
         workspaces=arguments.workspace,
@@ -352,7 +354,7 @@ def run_nudge(arguments: argparse.Namespace, settings: Settings) -> int:
     for sent in report.sent:
         if sent.message is not None:
             print(f"\n--- to {sent.recipient} in {sent.workspace} ---")
-            print(message_to_text(sent.message))
+            print(message_to_text(nudge_message(sent.message, now.date())))
     return EXIT_USER_ERROR if report.failed else EXIT_OK
 
 

@@ -47,6 +47,7 @@ BOT_SCOPES = (
     "users:read",
     "channels:history",
     "groups:history",
+    "im:history",
 )
 # How long an "Add to Slack" link stays good, in seconds (Bolt's default).
 STATE_EXPIRES_AFTER_SECONDS = 600

@@ -54,6 +54,8 @@ Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
 UPLOADED_BYTES = "bytes"
 Answer = dict[str, Any]
+# The HTTP "status" with which `handle` asks the server to close the connection without answering.
+DROP_CONNECTION = 0
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,15 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class LostAnswer:
+    """How one call's answer goes missing: `status` (a 5xx) or, when None, a dropped connection;
+    `kept` when Slack did what was asked anyway (the message is in the channel)."""
+
+    status: int | None
+    kept: bool
+
+
+@dataclass(frozen=True)
 class StandInUser:
     user_id: str
     tz: str = DEFAULT_TIMEZONE
@@ -104,13 +115,16 @@ class StandInUser:
 class SlackStandIn:
     """Answers Web API calls on loopback and remembers them. Start it, then use `api_url`."""
 
-    def __init__(self, team_id: str = TEAM_ID) -> None:
+    def __init__(self, team_id: str = TEAM_ID, delay: float = 0.0) -> None:
+        """`delay`: seconds each Web API call waits before it is answered (Slack's own latency)."""
         self.team_id = team_id
+        self.delay = delay
         self.on_call: Callable[[RecordedCall], None] | None = None
         self._calls: list[RecordedCall] = []
         self._arrived = threading.Condition()
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
+        self._lost_answers: dict[str, deque[LostAnswer]] = defaultdict(deque)
         self._users: dict[str, StandInUser] = {}
         self._history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self._ts_counter = itertools.count(1)
@@ -207,6 +221,16 @@ class SlackStandIn:
         with self._arrived:
             self._rate_limits[method].extend([retry_after] * times)
 
+    def lose_answer_next(
+        self, method: str, *, status: int | None = 500, kept: bool = True, times: int = 1
+    ) -> None:
+        """The next `times` calls of `method` get no proper answer: HTTP `status` (a 5xx), or
+        with `status=None` the connection is dropped before any answer. With `kept` the call
+        still happens (a posted message is in the channel's history), as when Slack's answer
+        is lost on the way back; without it, as when the request never got through."""
+        with self._arrived:
+            self._lost_answers[method].extend([LostAnswer(status, kept)] * times)
+
     # Reading what was recorded
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
@@ -257,6 +281,7 @@ class SlackStandIn:
             self._calls.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
 
     # Answering
 
@@ -279,10 +304,13 @@ class SlackStandIn:
         if not path.startswith(API_PREFIX):
             return 404, {"ok": False, "error": "not_found"}, 0
         method = path.removeprefix(API_PREFIX).strip("/")
+        if self.delay:
+            time.sleep(self.delay)
         self._record(RecordedCall(method, params, token, time.time()))
         with self._arrived:
             retry_after = _pop(self._rate_limits, method)
             failure = _pop(self._failures, method)
+            lost = _pop(self._lost_answers, method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, retry_after
         if method == OAUTH_ACCESS:
@@ -300,6 +328,12 @@ class SlackStandIn:
         answer = self._answer_for.get(method)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, 0
+        if lost is not None:
+            if lost.kept:
+                answer(params)
+            if lost.status is None:
+                return DROP_CONNECTION, {}, 0
+            return lost.status, {"ok": False, "error": "internal_error"}, 0
         return 200, answer(params), 0
 
     def _record(self, call: RecordedCall) -> None:
@@ -667,12 +701,25 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(*standin.handle(path, params, token, _basic(authorization)))
 
         def _send(self, status: int, answer: Answer, retry_after: int) -> None:
+            if status == DROP_CONNECTION:
+                self.close_connection = True  # the client sees the line go dead, no answer
+                return
+            if status >= 500:  # Slack's 5xx pages are not JSON
+                self._send_text(status, b"<html><body>Internal Server Error</body></html>")
+                return
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             if status == 429:
                 self.send_header("Retry-After", str(retry_after))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_text(self, status: int, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 

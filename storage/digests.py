@@ -16,6 +16,10 @@ from storage.models import DigestRun, DigestSubscription, Scorecard
 CLAIMED, POSTED, FAILED, SKIPPED = "claimed", "posted", "failed", "skipped"
 # A run whose clock stopped mid-way and whose post Slack could not confirm: never retried.
 UNCONFIRMED = "unconfirmed"
+# A post sent without a clear answer (a 5xx, a dropped connection): confirmed before any retry.
+UNKNOWN = "unknown"
+# A run that failed until no retry fit in the grace window; whoever subscribed was told.
+GAVE_UP = "given up"
 # Runs posted by hand (`scorecard digest --now`) have keys with this prefix: they count as the
 # previous digest for "change since", but not as a scheduled period.
 MANUAL_PREFIX = "manual:"
@@ -89,13 +93,30 @@ def pause_subscription(session: Session, subscription_id: int, reason: str) -> N
         session.add(subscription)
 
 
-def active_subscriptions(session: Session) -> list[tuple[Scorecard, DigestSubscription]]:
-    """Every subscription that is not paused, with its scorecard, workspace by workspace."""
+def active_subscription_ids(session: Session) -> list[int]:
+    """Every subscription that is not paused, workspace by workspace."""
+    query = (
+        select(DigestSubscription.id)
+        .join(Scorecard, col(DigestSubscription.scorecard_id) == Scorecard.id)
+        .where(col(DigestSubscription.paused).is_(False))
+        .order_by(Scorecard.workspace, DigestSubscription.channel)
+    )
+    return [subscription_id for subscription_id in session.exec(query).all() if subscription_id]
+
+
+def take_subscriptions(
+    session: Session, ids: Sequence[int]
+) -> list[tuple[Scorecard, DigestSubscription]]:
+    """The active subscriptions among `ids`, locked for this transaction, leaving out those
+    another transaction holds (PostgreSQL's FOR UPDATE SKIP LOCKED): of two clocks claiming at
+    once, each takes different subscriptions and neither waits. SQLite has one writer at a
+    time anyway and ignores the clause."""
     query = (
         select(Scorecard, DigestSubscription)
         .join(DigestSubscription, col(DigestSubscription.scorecard_id) == Scorecard.id)
-        .where(col(DigestSubscription.paused).is_(False))
+        .where(col(DigestSubscription.id).in_(ids), col(DigestSubscription.paused).is_(False))
         .order_by(Scorecard.workspace, DigestSubscription.channel)
+        .with_for_update(skip_locked=True, of=DigestSubscription)
     )
     return [(row[0], row[1]) for row in session.exec(query).all()]
 
@@ -168,6 +189,37 @@ def reclaim_run(
     return result.rowcount == 1
 
 
+def settle_run(
+    session: Session,
+    run: DigestRun,
+    status: str,
+    *,
+    error: str | None = None,
+    message_ts: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Move a run that was left unfinished to `status`; True only for the one clock that does.
+
+    Compare and set, like `reclaim_run`: two clocks confirming the same run never both act on it.
+    """
+    values: dict[str, object] = {"status": status, "error": error[:500] if error else None}
+    if status == POSTED:
+        values.update(posted_at=now, message_ts=message_ts)
+    result = session.execute(
+        update(DigestRun)
+        .where(
+            col(DigestRun.id) == run.id,
+            col(DigestRun.status) == run.status,
+            col(DigestRun.claimed_by) == run.claimed_by,
+            col(DigestRun.claimed_at) == run.claimed_at,
+            col(DigestRun.posted_at).is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def mark_posted(session: Session, run_id: int, message_ts: str, now: datetime) -> None:
     session.execute(
         update(DigestRun)
@@ -196,16 +248,47 @@ def note_error(session: Session, run_id: int, error: str) -> None:
     )
 
 
-def latest_scheduled_run(session: Session, scorecard_id: int, channel: str) -> DigestRun | None:
-    """The run for the newest scheduled period of a channel, whatever became of it."""
+def latest_scheduled_runs(
+    session: Session, scorecard_ids: Sequence[int]
+) -> dict[tuple[int, str], DigestRun]:
+    """The run for the newest scheduled period of every channel of these scorecards, whatever
+    became of it, by (scorecard id, channel), in one query."""
+    newest_first = func.row_number().over(
+        partition_by=(DigestRun.scorecard_id, DigestRun.channel),
+        order_by=(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc()),
+    )
+    ranked = (
+        select(col(DigestRun.id).label("run_id"), newest_first.label("rank"))
+        .where(col(DigestRun.scorecard_id).in_(scorecard_ids))
+        .where(~col(DigestRun.period_key).startswith(MANUAL_PREFIX))
+        .subquery()
+    )
+    query = (
+        select(DigestRun)
+        .join(ranked, col(DigestRun.id) == ranked.c.run_id)
+        .where(ranked.c.rank == 1)
+    )
+    return {(run.scorecard_id, run.channel): run for run in session.exec(query).all()}
+
+
+def find_run(session: Session, run_id: int) -> DigestRun | None:
+    return session.get(DigestRun, run_id)
+
+
+def unfinished_manual_runs(
+    session: Session, scorecard_id: int, channel: str, since: datetime
+) -> list[DigestRun]:
+    """Runs of `scorecard digest --now` claimed since `since` that never recorded their post,
+    newest first: the process stopped, or Slack's answer was lost."""
     query = (
         select(DigestRun)
         .where(DigestRun.scorecard_id == scorecard_id, DigestRun.channel == channel)
-        .where(~col(DigestRun.period_key).startswith(MANUAL_PREFIX))
-        .order_by(col(DigestRun.scheduled_for).desc(), col(DigestRun.id).desc())
-        .limit(1)
+        .where(col(DigestRun.period_key).startswith(MANUAL_PREFIX))
+        .where(col(DigestRun.status).in_((CLAIMED, UNKNOWN)), col(DigestRun.posted_at).is_(None))
+        .where(col(DigestRun.claimed_at) >= since)
+        .order_by(col(DigestRun.claimed_at).desc())
     )
-    return session.exec(query).first()
+    return list(session.exec(query).all())
 
 
 def latest_posted_at(

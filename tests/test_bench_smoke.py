@@ -53,3 +53,12 @@ def test_targets_report_a_miss_honestly() -> None:
     }
     verdicts = check_targets({"latency": {"rows": [slow]}})
     assert [target["met"] for target in verdicts[:3]] == [False, False, False]
+
+
+def test_clock_processes_post_every_digest_once() -> None:
+    from bench.clocks import run_clocks
+
+    [row] = run_clocks("sqlite", quick=True, workspaces=12, clock_counts=(2,))
+
+    assert (row["duplicates"], row["missed"], row["errors"]) == (0, 0, 0)
+    assert row["last_post_seconds"] > 0

@@ -89,3 +89,23 @@ def test_the_clock_starts_and_stops_cleanly_on_sigterm(env: dict[str, str]) -> N
 
     assert clock.returncode == 0
     assert "stopped" in rest
+
+
+def test_nudge_dry_run_needs_no_token_and_asks_slack_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    readings = tmp_path / "readings.csv"
+    readings.write_text("kpi,period,value\nresponse_time,2020-01-06,5\n")
+    assert scorecard("import", str(readings), env=env).returncode == 0
+    # No SLACK_BOT_TOKEN, and SLACK_API_URL points where nothing listens.
+    env = {**env, "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+
+    result = scorecard("nudge", "--now", "--dry-run", env=env)
+    needs_token = scorecard("nudge", "--now", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "would send 1" in result.stdout
+    assert "would send T0DEMO U0COMMUNITY: Response time" in result.stdout
+    assert "not looked up in a dry run" in result.stdout
+    assert "--- to U0COMMUNITY in T0DEMO ---" in result.stdout
+    assert needs_token.returncode == 2 and "SLACK_BOT_TOKEN" in needs_token.stderr

@@ -230,7 +230,9 @@ def test_without_slacks_history_an_unconfirmed_claim_is_reported_not_reposted(
 
     assert [outcome.result for outcome in report.outcomes] == [UNCONFIRMED]
     assert again.outcomes == []
-    assert api.calls("chat.postMessage") == []
+    [dm] = api.calls("chat.postMessage")  # nothing in the channel; whoever subscribed is told
+    assert dm.params["channel"] == "D0LEAD"
+    assert "could not say whether it was posted (missing_scope)" in message_to_text(dm.params)
     [run] = runs(subscribed)
     assert run.status == "unconfirmed" and "not posted again" in (run.error or "")
 
@@ -319,7 +321,7 @@ def test_a_missing_channel_pauses_its_subscription_and_tells_whoever_subscribed(
 def test_a_refused_post_is_retried_by_the_next_run(
     subscribed: Database, api: SlackStandIn, client: WebClient
 ) -> None:
-    api.fail_next("chat.postMessage", "internal_error")
+    api.fail_next("chat.postMessage", "restricted_action")  # a plain no: nothing was posted
 
     first = deliver_due_digests(subscribed, client, FIRST_DIGEST, "clock-a")
     second = deliver_due_digests(subscribed, client, FIRST_DIGEST + timedelta(minutes=1), "clock-a")

@@ -238,3 +238,31 @@ def test_history_returns_accepted_top_level_messages_newest_first(
 
     assert [message["text"] for message in history["messages"]] == ["second", "first"]
     assert history["messages"][1]["metadata"] == metadata
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_post_can_be_kept_and_answered_with_a_5xx(
+    standin: SlackStandIn, client: WebClient, status: int
+) -> None:
+    standin.lose_answer_next("chat.postMessage", status=status)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C0DEMO", text="digest")
+    answered = client.chat_postMessage(channel="C0DEMO", text="next")
+
+    assert raised.value.response.status_code == status
+    assert [m["text"] for m in standin.history("C0DEMO")] == ["digest", "next"]
+    assert answered["ok"] is True
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_post_can_lose_its_connection_kept_or_not(
+    standin: SlackStandIn, client: WebClient, kept: bool
+) -> None:
+    standin.lose_answer_next("chat.postMessage", status=None, kept=kept)
+
+    with pytest.raises(OSError):  # http.client.RemoteDisconnected: no answer at all
+        client.chat_postMessage(channel="C0DEMO", text="digest")
+
+    assert [m["text"] for m in standin.history("C0DEMO")] == (["digest"] if kept else [])
+    assert len(standin.calls("chat.postMessage")) == 1
