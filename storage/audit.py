@@ -69,6 +69,9 @@ def link_key(objective: str, supports: str) -> str:
 @event.listens_for(Session, "after_flush")
 def record_changes(session: Session, _flush_context: Any) -> None:
     """Write one `changes` row per structural row this flush created, changed or removed."""
+    touched = (session.new, session.dirty, session.deleted)
+    if not any(type(instance) in ITEM_KINDS for rows in touched for instance in rows):
+        return  # a reading, a nudge: the usual flush costs no more than this look
     lookup = _Lookup(session)
     rows: list[dict[str, Any]] = []
     for change, instances in (

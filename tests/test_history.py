@@ -137,3 +137,24 @@ def test_the_export_is_csv_safe_for_spreadsheets_and_filters_by_workspace_and_da
     tomorrow = datetime.now(UTC).date().replace(year=datetime.now(UTC).year + 1).isoformat()
     assert main(["history", "--since", tomorrow, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_digest_paused_by_scorecard_itself_is_recorded_as_its_doing(
+    database: Database,
+) -> None:
+    from bot.app import create_web_client
+    from bot.config import Settings
+    from bot.digest_delivery import deliver_due_digests
+    from bot.slack_standin import SlackStandIn
+    from tests.test_digest_delivery import FIRST_DIGEST, subscribe_sample
+
+    subscribe_sample(database)
+    before = changes(database)
+    with SlackStandIn() as api:
+        client = create_web_client(Settings(bot_token="xoxb-test", slack_api_url=api.api_url))
+        api.fail_next("chat.postMessage", "channel_not_found")
+        deliver_due_digests(database, client, FIRST_DIGEST, "clock-a")
+
+    [paused] = changes_after(database, before)
+    assert (paused.actor, paused.item_kind, paused.item_key) == (None, "digest", "C0DIGEST")
+    assert paused.fields == {"paused": [False, True], "paused_reason": [None, "channel_not_found"]}
