@@ -86,6 +86,8 @@ def record_changes(session: Session, _flush_context: Any) -> None:
             row = _describe(instance, kind, change, lookup)
             if row is not None:
                 rows.append(row)
+    gone = {instance.id for instance in session.deleted if isinstance(instance, Scorecard)}
+    rows = [row for row in rows if row["scorecard_id"] not in gone]
     if not rows:
         return
     actor, now = session.info.get(ACTOR_INFO), utc_now()
