@@ -18,7 +18,7 @@ from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.finding import find_one
 from scorecard.workspace import local_now, require_scorecard
-from storage.audit import CHANGED, changes_since, changes_to
+from storage.audit import CHANGED, changes_since, changes_to, recorded_items
 from storage.db import Database
 from storage.models import Change, Scorecard
 from storage.scorecards import actions_of, kpis_of, objectives_of, perspectives_of
@@ -26,6 +26,8 @@ from storage.scorecards import actions_of, kpis_of, objectives_of, perspectives_
 # `/kpi history` shows this many of an item's latest changes.
 HISTORY_LENGTH = 15
 SETTINGS_WORDS = ("settings", "scorecard")
+# The kinds of item `/kpi history` finds by name or key (links come with their objectives).
+ITEM_KINDS_BY_NAME = ("perspective", "objective", "kpi", "action")
 # A Slack user id as the history stores who changed something ("U0LEAD", "W0ADMIN").
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 # A channel as typed: "#C0DIGEST", "<#C0DIGEST>", "C0DIGEST".
@@ -93,6 +95,13 @@ def _find_item(session: Session, scorecard: Scorecard, text: str) -> Item:
     items += [Item("objective", o.key, o.title) for o in objectives_of(session, scorecard.id)]
     items += [Item("kpi", k.key, k.name) for k in kpis_of(session, scorecard.id)]
     items += [Item("action", a.key, a.title) for a in actions_of(session, scorecard.id)]
+    # Archived and removed items are found by their key, as the history knows them.
+    live = {(item.kind, item.key) for item in items}
+    items += [
+        Item(kind, key, key)
+        for kind, key in recorded_items(session, scorecard.id)
+        if kind in ITEM_KINDS_BY_NAME and (kind, key) not in live
+    ]
     return find_one(words, items, lambda item: (item.key, item.name), "item", "/kpi list")
 
 

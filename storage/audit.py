@@ -221,6 +221,16 @@ def changes_to(
     return list(session.exec(query).all())
 
 
+def recorded_items(session: Session, scorecard_id: int) -> list[tuple[str, str]]:
+    """Every (kind, key) the scorecard's history names, archived and removed items too."""
+    query = (
+        sql_select(Change.item_kind, Change.item_key)
+        .where(Change.scorecard_id == scorecard_id)
+        .distinct()
+    )
+    return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
 def changes_since(
     session: Session, workspaces: Iterable[str] | None, since: datetime | None
 ) -> list[Change]:

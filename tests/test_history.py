@@ -158,3 +158,17 @@ def test_a_digest_paused_by_scorecard_itself_is_recorded_as_its_doing(
     [paused] = changes_after(database, before)
     assert (paused.actor, paused.item_kind, paused.item_key) == (None, "digest", "C0DIGEST")
     assert paused.fields == {"paused": [False, True], "paused_reason": [None, "channel_not_found"]}
+
+
+def test_the_history_of_an_item_gone_from_the_file_is_still_found_by_its_key(
+    slack: SlackHarness,
+) -> None:
+    slack.load(SAMPLE_SCORECARD)
+    without = SAMPLE_SCORECARD.replace(
+        "  - {key: daily_memes, title: Daily meme posts, owner: U0SOCIAL, status: active}\n", ""
+    )
+    slack.load(without)
+
+    reply = slack.command("/kpi", "history daily_memes")
+    assert "changed action `daily_memes`" in reply.text
+    assert "archived: no → yes" in reply.text
