@@ -14,7 +14,7 @@ from bench.report import print_report, write_json
 from bench.sizes import FULL, QUICK, Sizes
 from bench.targets import check_targets
 
-SECTIONS = ("latency", "growth", "digest", "sweep", "clocks")
+SECTIONS = ("latency", "growth", "digest", "sweep", "clocks", "import")
 RESULTS = Path(__file__).resolve().parent / "results"
 # A Tuesday morning: nudges go out in working hours, so the in-process clock is fixed here.
 BENCH_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -103,6 +103,13 @@ def _run_section(section: str, databases: list[str], sizes: Sizes, api_url: str)
 
         print("Clocks (processes, the stand-in answering after 100 ms)", flush=True)
         return {"rows": [r for db in databases for r in run_clocks(db, sizes == QUICK)]}
+    if section == "import":
+        from bench.imports import run_imports
+
+        print("Readings CSV import (the real command, a process of its own)", flush=True)
+        return {
+            "rows": [r for db in databases for r in run_imports(db, sizes.import_rows, BENCH_NOW)]
+        }
     from bench.sweeps import run_sweeps
 
     print("Sweeps (in-process)", flush=True)

@@ -57,6 +57,15 @@ COLUMNS = {
         ("missed", "missed"),
         ("errors", "errors"),
     ],
+    "import": [
+        ("database", "db"),
+        ("rows", "rows"),
+        ("run", "run"),
+        ("seconds", "seconds"),
+        ("peak_mb", "peak MB"),
+        ("longest_lock_wait_s", "writer wait s"),
+        ("exit", "exit"),
+    ],
 }
 TITLES = {
     "latency": "1. Command latency over HTTP (gunicorn, keep-alive, signed requests)",
@@ -64,6 +73,7 @@ TITLES = {
     "digest": "3a. Digest build (a year of daily readings per KPI)",
     "sweep": "3b. Nudge sweep (real sweep against the Slack stand-in)",
     "clocks": "4. Monday 09:00: one digest per workspace due at once, 1-4 clock processes",
+    "import": "5. Readings CSV import (own process; the longest another writer waited)",
 }
 
 

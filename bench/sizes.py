@@ -22,6 +22,8 @@ class Sizes:
     digest_kpis: tuple[int, ...]
     digest_days: int
     sweep_actions: tuple[int, ...]
+    # Readings CSV import: rows in the file.
+    import_rows: int = 1_000_000
     skipped: tuple[str, ...] = ()
 
 
@@ -59,10 +61,12 @@ QUICK = Sizes(
     digest_kpis=(50, 500),
     digest_days=365,
     sweep_actions=(1_000, 5_000),
+    import_rows=100_000,
     skipped=(
         "latency: concurrency 1 and 32 only, 0.5 s of load per point; PostgreSQL only /kpi log",
         "growth: 10 and 1,000 KPIs, up to 30,000 readings (no 1,000,000), 2,000 actions",
         "digest: 50 and 500 KPIs (no 5,000)",
         "sweep: up to 5,000 actions (no 100,000)",
+        "import: a 100,000-row readings CSV (no 1,000,000)",
     ),
 )

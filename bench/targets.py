@@ -8,6 +8,7 @@ DIGEST_KPIS, DIGEST_SECONDS, DIGEST_MB = 5_000, 1.0, 200.0
 SWEEP_ACTIONS, SWEEP_SECONDS = 100_000, 2.0
 P99_LIMIT_MS = 50.0
 CLOCK_WORKSPACES, CLOCK_COUNT, CLOCK_SECONDS = 10_000, 2, 120.0
+IMPORT_ROWS, IMPORT_MB = 1_000_000, 200.0
 
 
 def check_targets(sections: dict) -> list[dict]:
@@ -17,6 +18,7 @@ def check_targets(sections: dict) -> list[dict]:
         *_digest(sections.get("digest", {})),
         *_sweep(sections.get("sweep", {})),
         *_clocks(sections.get("clocks", {})),
+        *_import(sections.get("import", {})),
     ]
 
 
@@ -134,3 +136,18 @@ def _clocks(section: dict) -> list[dict]:
     seconds = row["last_post_seconds"]
     met = seconds is not None and seconds <= CLOCK_SECONDS and row["duplicates"] == 0
     return [*verdicts, _target(name, f"{seconds} s", met and row["missed"] == 0)]
+
+
+def _import(section: dict) -> list[dict]:
+    name = f"import of a {IMPORT_ROWS:,}-row readings CSV peaks < {IMPORT_MB:.0f} MB"
+    rows = [r for r in section.get("rows", []) if r["rows"] == IMPORT_ROWS]
+    if not rows:
+        return [_target(name, "not measured", None, "quick run: a 100,000-row file")]
+    return [
+        _target(
+            f"{r['database']}: {name} ({r['run']})",
+            f"{r['peak_mb']} MB in {r['seconds']} s",
+            r["peak_mb"] < IMPORT_MB,
+        )
+        for r in rows
+    ]

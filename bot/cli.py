@@ -266,7 +266,9 @@ def run_digest(arguments: argparse.Namespace, settings: Settings) -> int:
 def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
+    from bot.import_progress import import_progress
     from scorecard import importing, reading_import
+    from scorecard.file_encoding import decode_file, text_lines
 
     suffix = Path(arguments.file).suffix.lower()
     if suffix not in (".yaml", ".yml", ".csv"):
@@ -277,17 +279,20 @@ def run_import(arguments: argparse.Namespace, settings: Settings) -> int:
     if suffix != ".csv" and arguments.workspace:
         raise UserError("--workspace is for readings: a scorecard file names its own workspace.")
     try:
-        # newline="": a quoted CSV note may hold line breaks of its own.
-        with open(arguments.file, encoding="utf-8-sig", newline="") as file:
-            text = file.read()
+        file = open(arguments.file, "rb")  # noqa: SIM115 (closed below, after a long import)
     except OSError as error:
         raise UserError(f"Can't read {arguments.file}: {error.strerror}.") from error
-    database = _migrate(settings)
-    if suffix == ".csv":
-        readings = reading_import.import_readings(database, text, arguments.workspace)
-        print(reading_import.describe(readings))
-    else:
-        print(importing.describe(importing.import_scorecard(database, text)))
+    with file:
+        database = _migrate(settings)
+        if suffix == ".csv":
+            with import_progress(file, arguments.file) as progress:
+                readings = reading_import.import_readings(
+                    database, text_lines(file), arguments.workspace, progress=progress
+                )
+            print(reading_import.describe(readings))
+        else:
+            text = decode_file(file.read())
+            print(importing.describe(importing.import_scorecard(database, text)))
     return EXIT_OK
 
 

@@ -1,4 +1,6 @@
-"""`scorecard export`: a scorecard as a file that imports back unchanged, and its readings."""
+"""`scorecard export`: a scorecard as a file that imports back unchanged, and its readings.
+
+In CSV, a note a spreadsheet would run as a formula starts with a quote; the import removes it."""
 
 import csv
 import io
@@ -11,6 +13,7 @@ import yaml
 
 from scorecard.errors import UserError
 from scorecard.scorecard_file import dump_spec, plain
+from scorecard.spreadsheet_cells import neutralise_cell
 from scorecard.workspace import choose_scorecard
 from storage.db import Database
 from storage.sync import ReadingRow, read_spec, reading_rows
@@ -66,9 +69,20 @@ def _record(row: ReadingRow) -> dict[str, Any]:
 
 
 def _write_csv(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:
+    """Notes that a spreadsheet would run as formulas get a leading quote (see
+    spreadsheet_cells); the other columns are keys, ids, dates and numbers, never formulas."""
     writer = csv.DictWriter(out, fieldnames=READING_COLUMNS, lineterminator="\n")
+    # With "\n" ending lines, the csv module leaves a cell holding a lone "\r" unquoted, and a
+    # reader would end the row there: such rows are written with every cell quoted.
+    quoting_all = csv.DictWriter(
+        out, fieldnames=READING_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
-    writer.writerows(records)
+    for record in records:
+        note = record["note"]
+        if note:
+            record["note"] = neutralise_cell(note)
+        (quoting_all if note and "\r" in note else writer).writerow(record)
 
 
 def _write_json(out: io.StringIO, records: Iterator[dict[str, Any]]) -> None:

@@ -5,8 +5,9 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -27,6 +28,10 @@ USER_ID_PATTERN = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MENTION_PATTERN = re.compile(r"^<@([^|>]+)(\|[^>]*)?>$")
 CHANNEL_ID_PATTERN = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 CHANNEL_MENTION_PATTERN = re.compile(r"^<#([^|>]+)(\|[^>]*)?>$")
+
+
+# The first and last day whose midnight, in any time zone, is still a moment Python can hold.
+FIRST_DATE, LAST_DATE = date.min + timedelta(days=1), date.max - timedelta(days=1)
 
 
 class Invalid(Exception):
@@ -124,17 +129,16 @@ def read_share(value: Any, item: Mapping[str, Any]) -> float:
 
 def read_date(value: Any, item: Mapping[str, Any]) -> date:
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+        value = value.date()
     if isinstance(value, str):
-        try:
-            day = parse_full_date(value)
-        except UserError:  # shaped like a date, but not one: the message below says how to write it
-            day = None
-        if day is not None:
-            return day
-    raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
+        # Shaped like a date but not one (a Question): the message below says how to write it.
+        with suppress(UserError):
+            value = parse_full_date(value) or value
+    if not isinstance(value, date):
+        raise Invalid(f"{show(value)} is not a date (write it as YYYY-MM-DD, like 2027-06-30)")
+    if not FIRST_DATE <= value <= LAST_DATE:  # the start of such a day isn't a moment in UTC
+        raise Invalid(f"{value} is too {'early' if value < FIRST_DATE else 'late'} a date to use")
+    return value
 
 
 def read_band(value: Any, item: Mapping[str, Any]) -> tuple[float, float]:

@@ -47,7 +47,7 @@ from scorecard.posting import CannotConfirm, MaybePosted, NotPosted
 from storage import nudges as stored
 from storage.db import Database
 from storage.models import Scorecard
-from storage.scorecards import all_scorecards
+from storage.scorecards import installed_scorecards
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def run_nudge_sweep(
     with database.reading() as session:
         scorecards = [
             scorecard
-            for scorecard in all_scorecards(session)
+            for scorecard in installed_scorecards(session)
             if not workspaces or scorecard.workspace in workspaces
         ]
 

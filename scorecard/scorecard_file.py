@@ -8,7 +8,7 @@ Each list section (perspectives, objectives, ...) is one parse function plus one
 `SECTIONS`; a section may refer to the keys of the sections before it.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -72,6 +72,9 @@ class ScorecardFileError(UserError):
         self.problems = problems
 
 
+# A loop through more objectives than this is shown by its ends only.
+LONGEST_LOOP_SHOWN = 12
+
 PERSPECTIVE_RULES = {"key": Rule(read_key, required=True), "name": Rule(read_text, required=True)}
 
 OBJECTIVE_RULES = {
@@ -133,9 +136,11 @@ def parse_objectives(raw: Any, checker: Checker) -> tuple[ObjectiveSpec, ...]:
     keyed = [row.values for row in rows if "key" in row.values]
     supports = {values["key"]: values.get("supports", ()) for values in keyed}
     for cycle in find_cycles(supports):
+        shown = cycle if len(cycle) <= LONGEST_LOOP_SHOWN else [*cycle[:3], "…", *cycle[-2:]]
+        size = f" ({len(cycle) - 1:,} objectives)" if len(cycle) > LONGEST_LOOP_SHOWN else ""
         checker.report(
             checker.keys["objectives"][cycle[0]],
-            f"`supports` goes round in a circle: {' → '.join(cycle)} "
+            f"`supports` goes round in a circle: {' → '.join(shown)}{size} "
             "(an objective can't end up supporting itself)",
         )
     return tuple(ObjectiveSpec(**row.values) for row in rows if row.ok)
@@ -251,29 +256,34 @@ TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SEC
 
 
 def find_cycles(supports: Mapping[str, Iterable[str]]) -> list[list[str]]:
-    """Each distinct loop in the supports graph once, as a path that ends where it began."""
+    """Each distinct loop in the supports graph once, as a path that ends where it began.
+
+    A depth-first search with its own stack rather than Python's, so a chain of thousands of
+    objectives (each supporting the next) is no deeper for it than two.
+    """
     order = {key: index for index, key in enumerate(supports)}  # name loops from the first
     cycles: dict[tuple[str, ...], list[str]] = {}
     state: dict[str, str] = {}  # "open" while on the current path, "done" once fully explored
-    path: list[str] = []
-
-    def visit(key: str) -> None:
-        state[key] = "open"
-        path.append(key)
-        for target in supports.get(key, ()):
-            if state.get(target) == "open":
+    for start in supports:
+        if start in state:
+            continue
+        state[start] = "open"
+        path = [start]
+        pending: list[Iterator[str]] = [iter(supports.get(start, ()))]
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:  # every objective this one supports is explored
+                state[path.pop()] = "done"
+                pending.pop()
+            elif state.get(target) == "open":
                 loop = path[path.index(target) :]
                 turn = min(range(len(loop)), key=lambda i: order[loop[i]])
                 loop = loop[turn:] + loop[:turn]
                 cycles.setdefault(tuple(loop), [*loop, loop[0]])
             elif target not in state and target in supports:
-                visit(target)
-        path.pop()
-        state[key] = "done"
-
-    for key in supports:
-        if key not in state:
-            visit(key)
+                state[target] = "open"
+                path.append(target)
+                pending.append(iter(supports.get(target, ())))
     return list(cycles.values())
 
 
@@ -324,13 +334,19 @@ FileLoader.add_constructor("tag:yaml.org,2002:timestamp", FileLoader.construct_l
 
 def load_yaml(text: str) -> tuple[Any, dict[tuple[str, int], int]]:
     """The document, and the line each top-level field (index SECTION_LINE) and each item of
-    each list section starts on."""
+    each list section starts on. A NUL character, a field given twice in one mapping (the
+    second would silently replace the first) or text that isn't YAML is a ScorecardFileError."""
+    refuse_nul(text)
     loader = FileLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            refuse_repeated_fields(node)
         document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
-        raise ScorecardFileError([describe_yaml_error(error)]) from None
+        raise ScorecardFileError([describe_yaml_error(error, text)]) from None
+    except RecursionError:
+        raise ScorecardFileError(["the file nests lists or mappings too deeply to read"]) from None
     finally:
         loader.dispose()
     lines: dict[tuple[str, int], int] = {}
@@ -343,7 +359,60 @@ def load_yaml(text: str) -> tuple[Any, dict[tuple[str, int], int]]:
     return document, lines
 
 
-def describe_yaml_error(error: yaml.YAMLError) -> str:
+def refuse_nul(text: str) -> None:
+    """A NUL character can't be stored (PostgreSQL refuses it in text), so no file may hold one."""
+    index = text.find("\0")
+    if index >= 0:
+        line = text.count("\n", 0, index) + 1
+        column = index - text.rfind("\n", 0, index)
+        raise ScorecardFileError(
+            [f"line {line}, column {column}: the file holds a NUL character (\\0): remove it"]
+        )
+
+
+def refuse_repeated_fields(root: yaml.Node) -> None:
+    """Every mapping that names a field twice, with the lines of both: YAML keeps only the last,
+    so a second `kpis:` would quietly replace (and archive) the first one's KPIs."""
+    problems: list[tuple[int, str]] = []
+    seen_nodes: set[int] = set()  # an alias repeats a node: look at each once
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                stack.append(value_node)
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                    continue
+                line = key_node.start_mark.line + 1
+                if key_node.value in first_line:
+                    problems.append(
+                        (
+                            line,
+                            f"line {line}: `{key_node.value}` is given twice in the same place "
+                            f"(lines {first_line[key_node.value]} and {line}); keep one",
+                        )
+                    )
+                else:
+                    first_line[key_node.value] = line
+    if problems:
+        raise ScorecardFileError([problem for _, problem in sorted(problems)])
+
+
+def describe_yaml_error(error: yaml.YAMLError, text: str) -> str:
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML doesn't allow
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return (
+            f"line {line}, column {column}: the character U+{code:04X} can't be in a "
+            "YAML file (control characters aren't allowed): remove it"
+        )
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "the file"

@@ -171,19 +171,19 @@ def _score_kpis(
 
 
 def paths_to_top(start: ObjectiveView) -> list[list[ObjectiveView]]:
-    """Every route from the objectives `start` supports up to ones that support nothing further."""
+    """Every route from the objectives `start` supports up to ones that support nothing further.
+    Walked with a stack of its own: a chain of thousands of objectives can't overflow Python's."""
     paths: list[list[ObjectiveView]] = []
-
-    def walk(node: ObjectiveView, path: list[ObjectiveView]) -> None:
+    stack: list[tuple[ObjectiveView, list[ObjectiveView]]] = [(start, [])]
+    while stack:
+        node, path = stack.pop()
         if not node.supports:
             if path:
                 paths.append(path)
-            return
-        for parent in node.supports:
+            continue
+        for parent in reversed(node.supports):  # reversed: popped in the order they're listed
             if parent not in path and parent is not start:  # cycles are refused on import
-                walk(parent, [*path, parent])
-
-    walk(start, [])
+                stack.append((parent, [*path, parent]))
     return paths
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import DigestRun, DigestSubscription, Scorecard
+from storage.models import DigestRun, DigestSubscription, Scorecard, WorkspaceUninstall
 
 CLAIMED, POSTED, FAILED, SKIPPED = "claimed", "posted", "failed", "skipped"
 # A run whose clock stopped mid-way and whose post Slack could not confirm: never retried.
@@ -94,11 +94,14 @@ def pause_subscription(session: Session, subscription_id: int, reason: str) -> N
 
 
 def active_subscription_ids(session: Session) -> list[int]:
-    """Every subscription that is not paused, workspace by workspace."""
+    """Every subscription that is not paused, workspace by workspace, in workspaces that have
+    not removed the app."""
     query = (
         select(DigestSubscription.id)
         .join(Scorecard, col(DigestSubscription.scorecard_id) == Scorecard.id)
+        .outerjoin(WorkspaceUninstall, col(WorkspaceUninstall.workspace) == Scorecard.workspace)
         .where(col(DigestSubscription.paused).is_(False))
+        .where(col(WorkspaceUninstall.workspace).is_(None))
         .order_by(Scorecard.workspace, DigestSubscription.channel)
     )
     return [subscription_id for subscription_id in session.exec(query).all() if subscription_id]

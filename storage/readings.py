@@ -5,9 +5,13 @@ history. Queries walk the (kpi_id, period, id) index, so they cost the same with
 million readings.
 """
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import sqlite3
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func, insert, or_
@@ -167,21 +171,134 @@ def kpis_taking_readings(session: Session, scorecard_id: int) -> Sequence[Kpi]:
 
 
 def readings_between(
-    session: Session, kpi_ids: Collection[int], first: date, last: date
+    session: Session, kpi_ids: Collection[int], first: date, last: date, since_id: int = 0
 ) -> Iterator[tuple[int, date, float, datetime]]:
-    """(KPI id, period, value, logged at) of every reading of these KPIs from `first` to `last`,
-    in one query, so an import checks a whole file for readings already there at once."""
+    """(KPI id, period, value, logged at) of every reading of these KPIs from `first` to `last`
+    (only the reading `since_id` and those stored after it, when given), in one query, so an
+    import checks many rows for readings already there at once."""
     query = (
         select(Reading.kpi_id, Reading.period, Reading.value, Reading.logged_at)
         .where(col(Reading.kpi_id).in_(kpi_ids), col(Reading.period).between(first, last))
         .execution_options(yield_per=IMPORT_CHUNK)
     )
+    if since_id:  # SQLite may hand a deleted newest reading's id out again: include it
+        query = query.where(col(Reading.id) >= since_id)
     for row in session.execute(query):
         yield row[0], row[1], row[2], row[3]
 
 
-def insert_readings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Store many readings (dicts of Reading's columns) with a few multi-row INSERTs."""
+def newest_reading_id(session: Session) -> int:
+    """The id of the reading stored last (0 when there is none): readings stored later have
+    higher ids, so an import can tell what was logged while it checked its file."""
+    return session.exec(select(func.max(Reading.id))).one() or 0
+
+
+# The columns `insert_readings` takes, in the order each row gives them.
+READING_INSERT_COLUMNS = (
+    "scorecard_id",
+    "kpi_id",
+    "period",
+    "value",
+    "logged_by",
+    "logged_at",
+    "note",
+)
+
+
+def insert_readings(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Store many readings, each a tuple in READING_INSERT_COLUMNS order (period a date,
+    logged_at an aware datetime); how many were stored.
+
+    On SQLite the rows go to the driver's executemany already in the text SQLAlchemy itself
+    stores dates in, skipping per-value type processing: a large import holds SQLite's single
+    writer for as short a time as it can. PostgreSQL gets multi-row INSERTs.
+    """
+    connection = session.connection()
+    total = 0
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in READING_INSERT_COLUMNS)
+        sql = f"INSERT INTO readings ({', '.join(READING_INSERT_COLUMNS)}) VALUES ({marks})"
+        days: dict[date, str] = {}  # a file repeats the same few days across its KPIs
+        for chunk in batched(rows, IMPORT_CHUNK):
+            connection.exec_driver_sql(sql, [_sqlite_row(row, days) for row in chunk])
+            total += len(chunk)
+        return total
     table = Reading.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(rows), IMPORT_CHUNK):
-        session.execute(insert(table), list(rows[start : start + IMPORT_CHUNK]))
+    for chunk in batched(rows, IMPORT_CHUNK):
+        connection.execute(
+            insert(table), [dict(zip(READING_INSERT_COLUMNS, row, strict=True)) for row in chunk]
+        )
+        total += len(chunk)
+    return total
+
+
+class ReadyReadings:
+    """New readings prepared before a write turn, so the turn itself is quick.
+
+    On SQLite they are written first to a scratch SQLite file in a temporary folder, already in
+    the text SQLAlchemy stores dates in; in the turn `insert` feeds a cursor over that file
+    straight into the database's executemany, so no Python runs per reading while the single
+    writer is held. Elsewhere (PostgreSQL lets other writers go ahead meanwhile) `insert` simply
+    inserts the rows. Use it as a context manager: the scratch file is removed at the end.
+    """
+
+    def __init__(self, dialect: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """`rows` as `insert_readings` takes them; on PostgreSQL only read in `insert`."""
+        self._rows = rows
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._scratch: sqlite3.Connection | None = None
+        if dialect == "sqlite":
+            self._folder = tempfile.TemporaryDirectory(prefix="scorecard-import-")
+            self._scratch = sqlite3.connect(Path(self._folder.name) / "ready.db")
+            self._scratch.execute("PRAGMA journal_mode = OFF")
+            self._scratch.execute("PRAGMA synchronous = OFF")
+            self._scratch.execute(f"CREATE TABLE ready ({', '.join(READING_INSERT_COLUMNS)})")
+            days: dict[date, str] = {}
+            marks = ", ".join("?" for _ in READING_INSERT_COLUMNS)
+            for chunk in batched(rows, IMPORT_CHUNK):
+                self._scratch.executemany(
+                    f"INSERT INTO ready VALUES ({marks})", [_sqlite_row(r, days) for r in chunk]
+                )
+            self._scratch.commit()
+
+    def __enter__(self) -> "ReadyReadings":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._scratch is not None:
+            self._scratch.close()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    def insert(self, session: Session) -> int:
+        """Insert every prepared reading in the session's transaction; how many."""
+        if self._scratch is None:
+            return insert_readings(session, self._rows)
+        columns = ", ".join(READING_INSERT_COLUMNS)
+        marks = ", ".join("?" for _ in READING_INSERT_COLUMNS)
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(
+            f"INSERT INTO readings ({columns}) VALUES ({marks})",
+            self._scratch.execute("SELECT * FROM ready ORDER BY rowid"),
+        )
+        return cursor.rowcount
+
+
+def _sqlite_row(row: tuple[Any, ...], days: dict[date, str]) -> tuple[Any, ...]:
+    """The row with its date and moment as SQLAlchemy's SQLite dialect stores them (naive UTC)."""
+    scorecard_id, kpi_id, period, value, logged_by, logged_at, note = row
+    day = days.get(period)
+    if day is None:
+        day = days[period] = f"{period.year:04d}-{period.month:02d}-{period.day:02d}"
+    moment = logged_at.astimezone(UTC)
+    moment_text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}"
+    )
+    return (scorecard_id, kpi_id, day, value, logged_by, moment_text, note)
+
+
+def batched(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -6,7 +6,15 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Scorecard
+from storage.models import (
+    Action,
+    Kpi,
+    Objective,
+    ObjectiveLink,
+    Perspective,
+    Scorecard,
+    WorkspaceUninstall,
+)
 
 
 def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
@@ -15,6 +23,17 @@ def find_scorecard(session: Session, workspace: str) -> Scorecard | None:
 
 def all_scorecards(session: Session) -> Sequence[Scorecard]:
     return session.exec(select(Scorecard).order_by(Scorecard.workspace)).all()
+
+
+def installed_scorecards(session: Session) -> Sequence[Scorecard]:
+    """The scorecards of workspaces that have not removed the app: the only ones the clock
+    posts to. A removed app's scorecard is kept (see WorkspaceUninstall) but hears nothing."""
+    query = (
+        select(Scorecard)
+        .outerjoin(WorkspaceUninstall, col(WorkspaceUninstall.workspace) == Scorecard.workspace)
+        .where(col(WorkspaceUninstall.workspace).is_(None))
+    )
+    return session.exec(query.order_by(Scorecard.workspace)).all()
 
 
 def perspectives_of(session: Session, scorecard_id: int) -> Sequence[Perspective]:

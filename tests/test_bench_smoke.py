@@ -62,3 +62,18 @@ def test_clock_processes_post_every_digest_once() -> None:
 
     assert (row["duplicates"], row["missed"], row["errors"]) == (0, 0, 0)
     assert row["last_post_seconds"] > 0
+
+
+def test_import_bench_measures_a_real_import_and_the_writer_wait() -> None:
+    from bench.imports import run_imports
+
+    rows = run_imports("sqlite", 300, NOW)
+
+    assert [(row["run"], row["exit"]) for row in rows] == [
+        ("fresh", 0),
+        ("again", 0),
+        ("all bad", 1),
+    ]
+    assert all(row["peak_mb"] > 0 and row["longest_lock_wait_s"] is not None for row in rows)
+    verdicts = check_targets({"import": {"rows": rows}})
+    assert verdicts[-1]["met"] is None  # 300 rows are no 1,000,000-row run

@@ -4,13 +4,16 @@
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.cli import main
+from bot.digest_delivery import deliver_due_digests
+from bot.nudging import run_nudge_sweep
 from bot.scheduler import RETENTION_JOB, build_scheduler
 from bot.slack_clients import WorkspaceClients
 from scorecard.exporting import export_scorecard
@@ -209,3 +212,24 @@ def test_deleting_or_exporting_an_unknown_workspace_says_so(
     assert "no scorecard for workspace T0NOBODY" in errors
     assert not (tmp_path / "out").exists()
     assert scorecards(slack.database) == [ALPHA, BETA]
+
+
+def test_the_clock_posts_no_digest_and_no_nudge_to_a_workspace_that_removed_the_app(
+    slack: SlackHarness,
+) -> None:
+    slack.command("/kpi", "digest here", team=ALPHA, channel="C0ALPHA")
+    slack.command("/kpi", "digest here", team=BETA, channel="C0BETA")
+    event(slack, ALPHA, {"type": "app_uninstalled"})
+    slack.api.clear()
+    monday_morning = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
+    client = WebClient(token="xoxb-beta", base_url=slack.api.api_url)
+
+    deliver_due_digests(slack.database, client, monday_morning, "test-clock")
+    sweep = run_nudge_sweep(
+        slack.database, None, monday_morning, dry_run=True, respect_working_hours=False
+    )
+
+    posted_to = {call.params["channel"] for call in slack.api.calls("chat.postMessage")}
+    assert "C0BETA" in posted_to
+    assert "C0ALPHA" not in posted_to
+    assert {nudge.workspace for nudge in sweep.sent} <= {BETA}
