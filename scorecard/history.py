@@ -17,6 +17,7 @@ from sqlmodel import Session
 from scorecard.caller import Caller
 from scorecard.errors import UserError
 from scorecard.finding import find_one
+from scorecard.spreadsheet_cells import neutralise_cell
 from scorecard.workspace import local_now, require_scorecard
 from storage.audit import CHANGED, changes_since, changes_to, recorded_items
 from storage.db import Database
@@ -32,8 +33,6 @@ ITEM_KINDS_BY_NAME = ("perspective", "objective", "kpi", "action")
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 # A channel as typed: "#C0DIGEST", "<#C0DIGEST>", "C0DIGEST".
 CHANNEL_ID = re.compile(r"<?#?(?P<id>[CGD][A-Z0-9]{2,})(?:\|[^>]*)?>?")
-# A spreadsheet takes a cell starting with these for a formula (OWASP's CSV injection advice).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Empty fields of a new or removed item, left out of `/kpi history` (kept in the export).
 UNREMARKABLE = ([None, ""], ["", None], [None, False], [False, None], [None, None])
 EXPORT_COLUMNS = ("when", "workspace", "who", "kind", "key", "change", "field", "before", "after")
@@ -181,10 +180,5 @@ def _as_csv(changes: Sequence[Change]) -> str:
         start += [change.item_kind, change.item_key, change.change]
         for name, (before, after) in change.fields.items():
             row = [*start, name, _shown(before), _shown(after)]
-            writer.writerow([neutralized(cell) for cell in row])
+            writer.writerow([neutralise_cell(cell) for cell in row])
     return out.getvalue()
-
-
-def neutralized(cell: str) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
