@@ -18,6 +18,7 @@ DESCRIPTION = """\
 Scorecard: a Balanced Scorecard that lives in Slack.
 
 Try it without Slack:      scorecard console --demo
+The app's Slack manifest:  scorecard manifest --host your.host
 Load your scorecard:       scorecard import my-scorecard.yaml
 Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...)
 Run it for Slack (HTTP):   scorecard serve
@@ -104,6 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help="apply pending schema migrations"
     )
     database_upgrade.set_defaults(run=run_db_upgrade)
+
+    slack_manifest = commands.add_parser(
+        "manifest", help="print the Slack app manifest, written from the code"
+    )
+    slack_manifest.add_argument(
+        "--host", default=None, help="the public address `serve` answers at (default: YOUR-HOST)"
+    )
+    slack_manifest.add_argument(
+        "--socket-mode", action="store_true", help="for `scorecard socket`: no request URLs"
+    )
+    slack_manifest.add_argument(
+        "--no-workflow-steps",
+        action="store_true",
+        help="leave out the Workflow Builder step (apps with steps can't be distributed publicly)",
+    )
+    slack_manifest.set_defaults(run=run_manifest)
 
     console = commands.add_parser("console", help="try the bot in your terminal, no Slack needed")
     console.add_argument(
@@ -329,6 +346,18 @@ def _iso_date(text: str) -> date:
 def run_db_upgrade(arguments: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     print("The database schema is up to date.")
+    return EXIT_OK
+
+
+def run_manifest(arguments: argparse.Namespace, settings: Settings) -> int:
+    from bot.manifest import PLACEHOLDER_HOST, ManifestOptions, manifest_yaml
+
+    options = ManifestOptions(
+        host=arguments.host or PLACEHOLDER_HOST,
+        socket_mode=arguments.socket_mode,
+        workflow_steps=not arguments.no_workflow_steps,
+    )
+    sys.stdout.write(manifest_yaml(options))
     return EXIT_OK
 
 

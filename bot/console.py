@@ -19,10 +19,8 @@ from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import SignedRequestSender
 from bot.slack_standin import RecordedCall, SlackStandIn
-from handlers.action import ACTION
-from handlers.kpi import KPI
+from handlers.kpi import SLASH_COMMANDS
 from handlers.slack_text import as_slack_sends
-from handlers.why import WHY
 from scorecard.errors import UserError
 from storage.db import Database
 from storage.migrate import upgrade
@@ -34,7 +32,7 @@ DEMO_READINGS = EXAMPLES / "community-readings.csv"
 DEMO_CHANNEL = "C0DEMO"
 DEFAULT_USER = "U0LEAD"
 PROMPT = "you> "
-COMMANDS = tuple(command.name for command in (KPI, WHY, ACTION))
+COMMANDS = tuple(command.name for command in SLASH_COMMANDS)
 
 INTRO = """\
 Scorecard console: type slash commands as you would in Slack. Try:

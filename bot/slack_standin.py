@@ -40,7 +40,16 @@ BOT_ID = "B0SCORECARD"
 # Message timestamps count up from here, so they sort and look like Slack's.
 FIRST_TS_SECONDS = 1732442400
 # Form fields the SDK sends as JSON text; decoded so tests can assert on them as data.
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "files")
+JSON_FIELDS = (
+    "blocks",
+    "attachments",
+    "view",
+    "metadata",
+    "user_auth_blocks",
+    "unfurls",
+    "files",
+    "outputs",
+)
 # Socket Mode's one method: it takes the app-level token (xapp-...), every other method a bot token.
 CONNECTIONS_OPEN = "apps.connections.open"
 APP_TOKEN_PREFIX = "xapp-"
@@ -49,6 +58,10 @@ OAUTH_ACCESS = "oauth.v2.access"
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "standin-client-secret"
 APP_ID = "A0SCORECARD"
+# Ending a workflow step's execution: each takes that execution's own token (its event's
+# `bot_access_token`, "xwfp-…") and works once.
+COMPLETE_SUCCESS, COMPLETE_ERROR = "functions.completeSuccess", "functions.completeError"
+WORKFLOW_TOKEN_PREFIX = "xwfp-"
 
 Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
@@ -91,6 +104,15 @@ class Grant:
     team_name: str
     bot_user_id: str = BOT_USER_ID
     scope: str = "commands,chat:write"
+
+
+@dataclass
+class FunctionExecution:
+    """A workflow step Slack is running: `token` may end it, once."""
+
+    execution_id: str
+    token: str
+    outcome: str | None = None  # COMPLETE_SUCCESS or COMPLETE_ERROR once it has ended
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,7 @@ class SlackStandIn:
         self._grants: dict[str, Grant] = {}  # by code, until it is exchanged
         self._installed: dict[str, Grant] = {}  # by bot token
         self._revoked: set[str] = set()
+        self._executions: dict[str, FunctionExecution] = {}  # workflow steps, by execution id
         self._server = BackgroundServer(
             _StandInServer((LOOPBACK, 0), _handler_for(self)), "slack-standin"
         )
@@ -210,6 +233,13 @@ class SlackStandIn:
         """Calls with `token` answer `token_revoked`, as after an uninstall."""
         with self._arrived:
             self._revoked.add(token)
+
+    def run_function(self, execution_id: str, token: str) -> None:
+        """Slack starts a workflow step: `functions.completeSuccess` or `completeError` for
+        `execution_id`, with `token`, ends it (`function_execution_not_found` otherwise), and
+        only once (then `execution_not_in_running_state`)."""
+        with self._arrived:
+            self._executions[execution_id] = FunctionExecution(execution_id, token)
 
     def fail_next(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
@@ -317,11 +347,15 @@ class SlackStandIn:
             return 200, self._oauth_access(params, credentials), 0
         if token in self._revoked:
             return 200, {"ok": False, "error": "token_revoked"}, 0
-        expected_token = APP_TOKEN_PREFIX if method == CONNECTIONS_OPEN else "xox"
+        expected_token = (
+            (APP_TOKEN_PREFIX,) if method == CONNECTIONS_OPEN else ("xox", WORKFLOW_TOKEN_PREFIX)
+        )
         if not token or not token.startswith(expected_token):
             return 200, {"ok": False, "error": "not_authed"}, 0
         if failure is not None:
             return 200, {"ok": False, "error": failure}, 0
+        if method in (COMPLETE_SUCCESS, COMPLETE_ERROR):
+            return 200, self._complete_function(method, params, token), 0
         installed = self._installed.get(token)
         if method == "auth.test" and installed is not None:
             return 200, self._installed_auth_test(installed), 0
@@ -572,6 +606,24 @@ class SlackStandIn:
                 for f in shared
             ],
         }
+
+    def _complete_function(self, method: str, params: Params, token: str) -> Answer:
+        """End a workflow step's execution, as functions.completeSuccess / completeError do."""
+        given = "outputs" if method == COMPLETE_SUCCESS else "error"
+        if not params.get("function_execution_id") or given not in params:
+            return {"ok": False, "error": "invalid_arguments"}
+        if method == COMPLETE_SUCCESS and not isinstance(params["outputs"], dict):
+            return {"ok": False, "error": "parameter_validation_failed"}
+        with self._arrived:
+            execution = self._executions.get(str(params["function_execution_id"]))
+            if execution is None:
+                return {"ok": False, "error": "function_execution_not_found"}
+            if token != execution.token:
+                return {"ok": False, "error": "invalid_auth"}
+            if execution.outcome is not None:
+                return {"ok": False, "error": "execution_not_in_running_state"}
+            execution.outcome = method
+        return {"ok": True}
 
     def _view(self, params: Params) -> Answer:
         view = params.get("view")

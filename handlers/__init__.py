@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import action, buttons, choices, kpi, modals, pictures, why
+from handlers import action, buttons, choices, kpi, modals, pictures, why, workflow_steps
 from handlers.services import Services, provide
 
 
@@ -15,3 +15,4 @@ def register_all(app: App, services: Services) -> None:
     buttons.register(app)
     modals.register(app)
     choices.register(app)
+    workflow_steps.register(app)

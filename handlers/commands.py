@@ -55,6 +55,15 @@ class SlashCommand:
     summary: str
     subcommands: Sequence[Subcommand]
 
+    @property
+    def usage_hint(self) -> str:
+        """What Slack shows beside the command as it is typed (the manifest's `usage_hint`): every
+        verb, "log · show · list · …", or for a command without verbs what it takes."""
+        verbs = [sub.name for sub in self.subcommands if sub.name]
+        if verbs:
+            return " · ".join(verbs)
+        return " · ".join(sub.usage.removeprefix(self.name).strip() for sub in self.subcommands)
+
     def find(self, word: str) -> Subcommand | None:
         word = word.casefold()
         return next((sub for sub in self.subcommands if sub.answers_to(word)), None)

@@ -37,6 +37,7 @@ from storage.readings import (
     reading_before,
     reading_for_day,
     recent_readings,
+    same_reading,
 )
 from storage.scorecards import KpiLabel, kpi_labels_of, kpis_of
 
@@ -159,6 +160,17 @@ def _understand(
         [name for label in labels for name in kpi_names(label)],
         unit_of=lambda name: units.get(name.casefold(), ""),
     )
+    return _understand_arguments(session, scorecard, labels, arguments, today, replacing)
+
+
+def _understand_arguments(
+    session: Session,
+    scorecard: Scorecard,
+    labels: list[KpiLabel],
+    arguments: LogArguments,
+    today: date,
+    replacing: bool,
+) -> NewReading:
     label = _kpi_meant(arguments, labels)
     kpi = _load(session, label)
     day = arguments.day or today
@@ -177,6 +189,31 @@ def _understand(
     if not replacing:
         _ask_before_replacing(session, kpi, value, day, today, arguments)
     return NewReading(scorecard, kpi, value, day, arguments.note, arguments)
+
+
+def read_reading_fields(
+    session: Session,
+    workspace: str,
+    kpi_text: str,
+    value_text: str,
+    day: date | None,
+    note: str,
+    now: datetime,
+) -> NewReading:
+    """A reading given field by field, as a workflow step's inputs give it: the KPI by name or
+    key (typos allowed), the value as typed (the one value parser), the day (None: today) and a
+    note. Nothing is written.
+
+    Raises a Question when the KPI or the value is not certain (as `/kpi log` asks), UserError
+    for a value that can't be read or a day in the future. Like the Log-reading modal it replaces
+    the day's reading without asking first: a workflow has nobody to answer.
+    """
+    scorecard = require_scorecard(session, workspace)
+    labels = _kpi_labels(session, scorecard)
+    arguments = LogArguments(kpi_text.strip(), value_text.strip(), day, note.strip())
+    today = local_today(scorecard, now)
+    reading = _understand_arguments(session, scorecard, labels, arguments, today, replacing=True)
+    return replace(reading, typed=None)  # the fields were given apart: nothing to show as read
 
 
 def read_value(scorecard: Scorecard, kpi: Kpi, text: str, latest: Reading | None) -> float:
@@ -270,6 +307,23 @@ def record_reading(
     return replace(logged, typed=reading.typed)
 
 
+def record_reading_once(
+    session: Session, reading: NewReading, user: str, now: datetime
+) -> ReadingLogged:
+    """`record_reading` for a request Slack may deliver twice (an event it got no answer to in
+    time is retried with its own time, `now`): a reading of the same KPI, day and value by the
+    same person at that same moment is this request's, and is not stored again.
+
+    It answers any nudge about the KPI, as the Log-reading modal does."""
+    scorecard, kpi = reading.scorecard, reading.kpi
+    stored = same_reading(session, kpi.id, reading.day, reading.value, user, now)
+    if stored is not None:
+        return _as_logged(session, scorecard, kpi, stored, now)
+    logged = record_reading(session, reading, user, now)
+    mark_responded(session, scorecard.id, KPI_ITEM, kpi.id, ANSWERED_READING, now)
+    return logged
+
+
 class InvalidReading(UserError):
     """A reading refused because of one field of a form: `field` is "kpi", "value" or "day"."""
 
@@ -353,7 +407,6 @@ def _store(
     user: str,
     now: datetime,
 ) -> ReadingLogged:
-    today = local_today(scorecard, now)
     reading = add_reading(
         session,
         Reading(
@@ -366,6 +419,14 @@ def _store(
             note=note.strip() or None,
         ),
     )
+    return _as_logged(session, scorecard, kpi, reading, now)
+
+
+def _as_logged(
+    session: Session, scorecard: Scorecard, kpi: Kpi, reading: Reading, now: datetime
+) -> ReadingLogged:
+    """A stored reading, with where its KPI stands now."""
+    today, day = local_today(scorecard, now), reading.period
     newest = newest_readings(session, kpi.id, 2)
     if newest[0].id == reading.id:  # the usual case: this reading is now the current one
         current, previous = reading, (newest[1] if len(newest) > 1 else None)

@@ -20,8 +20,10 @@ from scorecard.kpi_log import (
     kpis_for,
     log_reading_for,
     read_reading,
+    read_reading_fields,
     reading_if_any,
     record_reading,
+    record_reading_once,
     undo_last_reading,
 )
 from scorecard.overview import Overview, PerspectiveView, load_overview
@@ -103,6 +105,22 @@ def log_reading_from_form(
         return log_reading_for(
             session, caller.workspace, kpi_id, value_text, day, note, caller.user, caller.now
         )
+
+
+def log_reading_fields(
+    caller: Caller, kpi_text: str, value_text: str, day: date | None, note: str
+) -> ReadingLogged:
+    """A workflow step's "Log a KPI reading": the KPI by name or key, the value as typed, the day
+    (None: today) and a note. Raises Question when unsure, UserError when it can't be logged.
+
+    Safe to repeat: the caller's `now` is when the request was made (a retried event keeps it),
+    and the same reading by the same person at that moment is stored once."""
+    with caller.database.reading() as session:
+        reading = read_reading_fields(
+            session, caller.workspace, kpi_text, value_text, day, note, caller.now
+        )
+    with caller.database.writing() as session:
+        return record_reading_once(session, reading, caller.user, caller.now)
 
 
 def _store(caller: Caller, reading: NewReading) -> ReadingLogged:

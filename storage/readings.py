@@ -134,6 +134,20 @@ def reading_for_day(session: Session, kpi_id: int, period: date) -> Reading | No
     return session.exec(query).first()
 
 
+def same_reading(
+    session: Session, kpi_id: int, period: date, value: float, logged_by: str, logged_at: datetime
+) -> Reading | None:
+    """A reading of this KPI, day and value by this person at this very moment, if one is stored:
+    the same request delivered again (Slack retries an event it got no answer to in time)."""
+    query = (
+        select(Reading)
+        .where(Reading.kpi_id == kpi_id, Reading.period == period, Reading.value == value)
+        .where(Reading.logged_by == logged_by, Reading.logged_at == logged_at)
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 def reading_before(session: Session, kpi_id: int, reading: Reading) -> Reading | None:
     """The reading that was current for this KPI just before `reading` was logged."""
     query = (

@@ -129,6 +129,30 @@ def test_why_over_the_socket_says_when_an_action_serves_no_objective(
     assert "serves no objective" in text_of(ack)
 
 
+@pytest.mark.usefixtures("connected")
+def test_a_workflow_step_over_the_socket_logs_and_completes_with_its_token(
+    loaded: Database, api: SlackStandIn, slack_side: SocketModeServer
+) -> None:
+    api.run_function("Fx0SOCKET", "xwfp-socket")
+    event = {
+        "type": "function_executed",
+        "function": {"callback_id": "log_kpi_reading", "title": "Log a KPI reading"},
+        "inputs": {"kpi": "followers", "value": "12.4k", "logged_by": "U0SOCIAL"},
+        "function_execution_id": "Fx0SOCKET",
+        "event_ts": f"{time.time():.6f}",
+        "bot_access_token": "xwfp-socket",
+    }
+    body = {"type": "event_callback", "team_id": "T0DEMO", "event_id": "Ev0SOCKET", "event": event}
+
+    slack_side.wait_for_ack(slack_side.send("events_api", body))
+
+    [completion] = api.wait_for("functions.completeSuccess")
+    assert completion.token == "xwfp-socket"
+    assert "Logged Instagram followers: 12,400" in completion.params["outputs"]["message"]
+    [reading] = readings(loaded)
+    assert (reading.value, reading.logged_by) == (12_400, "U0SOCIAL")
+
+
 # The real process: `python -m bot socket` and `python -m bot run`
 
 
