@@ -31,6 +31,7 @@ from storage.models import Action, Kpi, Objective, Scorecard
 from tests.conftest import TEST_NOW
 from tests.harness import CLIENT_ID, CLIENT_SECRET, SlackHarness
 from tests.installs import event, install
+from tests.test_workflow_steps import Step
 
 ALPHA, BETA = "T0ALPHA", "T0BETA"
 ALPHA_TOKEN, BETA_TOKEN = "xoxb-alpha", "xoxb-beta"
@@ -101,7 +102,16 @@ Send = Callable[[World], Said]
 
 # --- What the app registers -------------------------------------------------------------------
 
-LISTENER_KINDS = ("command", "action", "view", "event", "shortcut", "options", "message")
+LISTENER_KINDS = (
+    "command",
+    "action",
+    "view",
+    "event",
+    "shortcut",
+    "options",
+    "message",
+    "function",
+)
 
 
 @pytest.fixture
@@ -298,6 +308,15 @@ def slack_event(payload: dict[str, Any]) -> Send:
     return send
 
 
+def workflow_step(inputs: dict[str, Any]) -> Send:
+    def send(world: World) -> Said:
+        step = Step(world.slack, inputs, BETA)
+        step.send()
+        return Said(json.dumps([call.params for call in step.completions()]))
+
+    return send
+
+
 def cli(*arguments: str, echoed: str = "") -> Send:
     """`echoed`: what the output may repeat back (a channel the operator named)."""
 
@@ -385,6 +404,10 @@ ROWS: list[tuple[tuple[str, ...], Send]] = [
             lambda w: w.alpha_action,
             {"owner": {"owner": {"type": "users_select", "selected_user": INTRUDER}}},
         ),
+    ),
+    (
+        ("function", "log_kpi_reading"),
+        workflow_step({"kpi": "k_alpha1", "value": "999", "logged_by": INTRUDER}),
     ),
     (
         ("cli", "digest"),
