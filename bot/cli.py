@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(run=run_import)
 
     dump = commands.add_parser("export", help="print a scorecard or its readings")
-    dump.add_argument("what", nargs="?", choices=("scorecard", "readings"), default="scorecard")
+    dump.add_argument(
+        "what", nargs="?", choices=("scorecard", "readings", "reviews"), default="scorecard"
+    )
     dump.add_argument(
         "--format", choices=("yaml", "json", "csv"), help="default: yaml, or csv for readings"
     )
@@ -319,6 +321,10 @@ def run_export(arguments: argparse.Namespace, settings: Settings) -> int:
     database = _migrate(settings)
     if arguments.what == "readings":
         text = export_readings(database, arguments.workspace, arguments.format or "csv")
+    elif arguments.what == "reviews":  # the minutes of every closed review, as Markdown
+        from scorecard.review_requests import export_reviews
+
+        text = export_reviews(database, arguments.workspace)
     else:
         if arguments.format == "csv":
             raise UserError("A scorecard exports as yaml or json; only readings export as csv.")

@@ -29,7 +29,11 @@ DISPLAY_INFORMATION = {
 }
 BOT_USER = {"display_name": "Scorecard", "always_online": True}
 # The Home tab and the Messages tab; empty: Slack's defaults.
-APP_HOME: dict[str, bool] = {}
+APP_HOME: dict[str, bool] = {
+    "home_tab_enabled": True,  # the live scorecard for whoever opens it (handlers/home.py)
+    "messages_tab_enabled": True,  # nudges and notices arrive here
+    "messages_tab_read_only_enabled": True,
+}
 # Global and message shortcuts: {"name", "type": "global" | "message", "callback_id",
 # "description"}, each answered by a listener in handlers/.
 SHORTCUTS: tuple[dict[str, str], ...] = ()
@@ -47,11 +51,13 @@ SCOPE_REASONS = {
     "channels:history": "after a crash, checking whether a digest was already posted",
     "groups:history": "the same, for digests in private channels",
     "im:history": "whether a nudge whose answer was lost reached its owner",
+    "canvases:write": "a strategy review's minutes in the channel canvas, where allowed",
 }
 # The Events API events the app listens to, and why.
 BOT_EVENTS = {
     "app_uninstalled": "delete the workspace's tokens; its scorecard is kept for a while",
     "tokens_revoked": "the same, when the bot's token is revoked",
+    "app_home_opened": "publish the Home tab (views.publish)",
 }
 # Workflow Builder runs a step by sending this event; steps make the app "org-ready".
 FUNCTION_EXECUTED = "function_executed"

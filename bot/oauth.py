@@ -48,6 +48,7 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "im:history",
+    "canvases:write",
 )
 # How long an "Add to Slack" link stays good, in seconds (Bolt's default).
 STATE_EXPIRES_AFTER_SECONDS = 600

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot.config import DEFAULT_RETENTION_DAYS, Settings
 from bot.digest_delivery import deliver_due_digests
 from bot.nudging import run_nudge_sweep
+from bot.review_meetings import open_due_reviews
 from scorecard.workspace_lifecycle import delete_expired_workspaces
 from storage.db import Database
 from storage.types import utc_now
@@ -37,6 +38,8 @@ RETENTION_CHECK_EVERY = timedelta(hours=1)
 MISFIRE_GRACE = timedelta(minutes=5)
 
 DIGEST_JOB, NUDGE_JOB, RETENTION_JOB = "digests", "nudges", "retention"
+# Scheduled strategy reviews are looked for as often as digests.
+REVIEW_JOB = "reviews"
 
 
 def clock_id() -> str:
@@ -79,6 +82,12 @@ def build_scheduler(
         except Exception:
             logger.exception("The nudge sweep failed")
 
+    def reviews() -> None:
+        try:
+            open_due_reviews(database, client, clock())
+        except Exception:
+            logger.exception("Opening scheduled reviews failed")
+
     def expired_workspaces() -> None:
         try:
             delete_expired_workspaces(database, clock(), retention)
@@ -96,6 +105,12 @@ def build_scheduler(
         nudges,
         IntervalTrigger(seconds=int(nudge_every.total_seconds()), timezone=UTC),
         id=NUDGE_JOB,
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        reviews,
+        IntervalTrigger(seconds=int(digest_every.total_seconds()), timezone=UTC),
+        id=REVIEW_JOB,
         next_run_time=start,
     )
     scheduler.add_job(

@@ -62,6 +62,8 @@ APP_ID = "A0SCORECARD"
 # `bot_access_token`, "xwfp-…") and works once.
 COMPLETE_SUCCESS, COMPLETE_ERROR = "functions.completeSuccess", "functions.completeError"
 WORKFLOW_TOKEN_PREFIX = "xwfp-"
+# Slack refuses a view (a modal, a Home tab) with more blocks than this.
+MAX_VIEW_BLOCKS = 100
 
 Params = dict[str, Any]
 # The parameter under which the raw bytes of an upload reach `SlackStandIn.handle`.
@@ -155,6 +157,9 @@ class SlackStandIn:
         self._file_counter = itertools.count(1)
         self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> filename, length, bytes
         self._shared_files: list[SharedFile] = []
+        # Channel canvases: canvas id -> the Markdown documents written to it, in order.
+        self._canvases: dict[str, list[str]] = {}
+        self._channel_canvases: dict[str, str] = {}  # channel -> its canvas id
         # Where apps.connections.open sends Socket Mode clients; a test sets it to its server.
         self.socket_mode_url: str | None = None
         # The app's credentials that oauth.v2.access accepts (HTTP Basic, as the SDK sends them).
@@ -306,6 +311,12 @@ class SlackStandIn:
                 )
             return list(self._shared_files)
 
+    def canvas(self, channel: str) -> list[str]:
+        """The Markdown written to a channel's canvas (created, then each edit), oldest first."""
+        with self._arrived:
+            canvas_id = self._channel_canvases.get(channel)
+            return list(self._canvases.get(canvas_id, [])) if canvas_id else []
+
     def clear(self) -> None:
         with self._arrived:
             self._calls.clear()
@@ -392,11 +403,14 @@ class SlackStandIn:
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
             "conversations.history": self._conversation_history,
+            "conversations.canvases.create": self._create_channel_canvas,
+            "canvases.edit": self._edit_canvas,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "views.open": self._view,
             "views.update": self._view,
             "views.push": self._view,
+            "views.publish": self._publish_view,
             "users.info": self._user_info,
             "users.getPresence": self._presence,
         }
@@ -523,7 +537,41 @@ class SlackStandIn:
         }
         if channel.startswith("D"):
             info["user"] = "U" + channel[1:]
+        with self._arrived:
+            canvas_id = self._channel_canvases.get(channel)
+        if canvas_id:
+            info["properties"] = {"canvas": {"file_id": canvas_id, "is_empty": False}}
         return {"ok": True, "channel": info}
+
+    def _create_channel_canvas(self, params: Params) -> Answer:
+        """A channel's one canvas; Slack refuses a second. Free workspaces, missing scopes and
+        the like are Slack's errors injected with `fail_next` (not_allowed, free_team_not_allowed,
+        missing_scope, …)."""
+        channel = str(params.get("channel_id", ""))
+        markdown = _markdown_of(params.get("document_content"))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self._arrived:
+            if channel in self._channel_canvases:
+                return {"ok": False, "error": "channel_canvas_already_exists"}
+            canvas_id = f"F0CANVAS{len(self._canvases) + 1:04d}"
+            self._canvases[canvas_id] = [markdown] if markdown else []
+            self._channel_canvases[channel] = canvas_id
+        return {"ok": True, "canvas_id": canvas_id}
+
+    def _edit_canvas(self, params: Params) -> Answer:
+        canvas_id = str(params.get("canvas_id", ""))
+        changes = params.get("changes")
+        if not isinstance(changes, list) or not changes:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._arrived:
+            if canvas_id not in self._canvases:
+                return {"ok": False, "error": "canvas_not_found"}
+            for change in changes:
+                markdown = _markdown_of(change.get("document_content"))
+                if markdown:
+                    self._canvases[canvas_id].append(markdown)
+        return {"ok": True}
 
     def _conversation_history(self, params: Params) -> Answer:
         """The channel's top-level messages posted through the stand-in, newest first.
@@ -641,6 +689,27 @@ class SlackStandIn:
         }
         return {"ok": True, "view": shown}
 
+    def _publish_view(self, params: Params) -> Answer:
+        """A user's Home tab. Refused as Slack refuses it: no user, no view, a view that is not
+        a Home tab, or one over Slack's 100 blocks (`invalid_arguments` with the reason)."""
+        view = params.get("view")
+        if not params.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(view.get("blocks") or []) > MAX_VIEW_BLOCKS:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {
+                    "messages": [
+                        f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed "
+                        "[json-pointer:/view/blocks]"
+                    ]
+                },
+            }
+        return self._view({**params, "view_id": params.get("view_id")})
+
     def _user_info(self, params: Params) -> Answer:
         user_id = str(params.get("user", ""))
         if not user_id:
@@ -688,6 +757,15 @@ class SlackStandIn:
     def _next_ts(self) -> str:
         step = next(self._ts_counter) * 100
         return f"{FIRST_TS_SECONDS + step // 1_000_000}.{step % 1_000_000:06d}"
+
+
+def _markdown_of(content: Any) -> str:
+    if isinstance(content, str) and content.startswith("{"):
+        with contextlib.suppress(ValueError):
+            content = json.loads(content)
+    if isinstance(content, dict) and content.get("type") == "markdown":
+        return str(content.get("markdown", ""))
+    return ""
 
 
 def _pop(queues: dict[str, deque[Any]], method: str) -> Any | None:

@@ -6,8 +6,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.commands import Message, SlashCommand, Subcommand, from_command, split_verb
-from handlers.replies import Notice, Reply, answer, command_summary
+from handlers.replies import Reply, answer, command_summary
 from handlers.services import services_of
+from handlers.sharing import changed_reply
 from handlers.slack_plumbing import is_workspace_admin
 from scorecard.action_requests import (
     finish_typed,
@@ -16,37 +17,24 @@ from scorecard.action_requests import (
     stop_typed,
     update_typed,
 )
-from scorecard.actions import ActionChanged
 from scorecard.caller import Caller
 from templates import render
 
 
-def changed_reply(changed: ActionChanged) -> Reply:
-    """The confirmation, and a DM to the owner when someone else changed their action."""
-    return Reply(render("action_changed", changed=changed), owner_notices(changed))
-
-
-def owner_notices(changed: ActionChanged) -> tuple[Notice, ...]:
-    owner = changed.owner_to_tell
-    if owner is None:
-        return ()
-    return (Notice(owner, render("action_changed_for_owner", changed=changed)),)
-
-
 def update_action(caller: Caller, text: str) -> Reply:
-    return changed_reply(update_typed(caller, text))
+    return changed_reply(caller, update_typed(caller, text))
 
 
 def finish_action(caller: Caller, text: str) -> Reply:
-    return changed_reply(finish_typed(caller, text))
+    return changed_reply(caller, finish_typed(caller, text))
 
 
 def halt_action(caller: Caller, text: str) -> Reply:
-    return changed_reply(stop_typed(caller, text))
+    return changed_reply(caller, stop_typed(caller, text))
 
 
 def reopen_action(caller: Caller, text: str) -> Reply:
-    return changed_reply(reopen_typed(caller, text))
+    return changed_reply(caller, reopen_typed(caller, text))
 
 
 def list_mine(caller: Caller, text: str) -> Message:

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from handlers.action import changed_reply
 from handlers.commands import Message
 from handlers.replies import Reply
 from handlers.services import services_of
+from handlers.sharing import changed_reply
 from handlers.slack_plumbing import (
     answer_click,
     caller_of_click,
@@ -88,7 +88,7 @@ def on_mark_done(
     caller = caller_of_click(body, services_of(context))
 
     def record() -> Reply:
-        return changed_reply(finish_by_id(caller, required_id(action)))
+        return changed_reply(caller, finish_by_id(caller, required_id(action)))
 
     answer_click(client, caller, record, click_summary(body))
 

@@ -15,9 +15,12 @@ from handlers.commands import (
     split_verb,
 )
 from handlers.digests import DIGEST_SUBCOMMAND, is_preview
+from handlers.home import HomeRefresh
 from handlers.pictures import CHART_SUBCOMMAND, MAP_SUBCOMMAND
-from handlers.replies import EPHEMERAL, answer, answer_later, command_summary
+from handlers.replies import EPHEMERAL, Built, Reply, answer, answer_later, command_summary
+from handlers.reviews import REVIEW_SUBCOMMAND
 from handlers.services import services_of
+from handlers.sharing import logged_reply
 from handlers.why import WHY
 from scorecard.caller import Caller
 from scorecard.errors import Question, UserError
@@ -38,13 +41,13 @@ from templates import render
 OBJECTIVES_PER_PERSPECTIVE = 5
 
 
-def log_reading(caller: Caller, text: str) -> Message:
-    return render("kpi_logged", logged=log_typed_reading(caller, text))
+def log_reading(caller: Caller, text: str) -> Reply:
+    return logged_reply(caller, log_typed_reading(caller, text))
 
 
-def replace_reading(caller: Caller, text: str) -> Message:
+def replace_reading(caller: Caller, text: str) -> Reply:
     """`/kpi replace`: `/kpi log`, without asking before replacing the day's reading."""
-    return render("kpi_logged", logged=log_typed_reading(caller, text, replacing=True))
+    return logged_reply(caller, log_typed_reading(caller, text, replacing=True))
 
 
 def show_kpi(caller: Caller, text: str) -> Message:
@@ -65,9 +68,9 @@ def note_reading(caller: Caller, text: str) -> Message:
     return render("note_added", kpi=kpi, reading=reading)
 
 
-def undo_reading(caller: Caller, text: str) -> Message:
+def undo_reading(caller: Caller, text: str) -> Reply:
     kpi, reading = undo_my_reading(caller)
-    return render("reading_undone", kpi=kpi, reading=reading)
+    return Reply(render("reading_undone", kpi=kpi, reading=reading), (HomeRefresh(caller),))
 
 
 def show_history(caller: Caller, text: str) -> Message:
@@ -138,6 +141,7 @@ KPI = SlashCommand(
             "Who changed a KPI, objective, action or the settings, when, and what it was before.",
             show_history,
         ),
+        REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],
 )
@@ -148,7 +152,7 @@ KPI = SlashCommand(
 SLASH_COMMANDS = (KPI, WHY, ACTION)
 
 
-def run_kpi_command(caller: Caller, text: str) -> Message:
+def run_kpi_command(caller: Caller, text: str) -> Built:
     """Dispatch `/kpi <verb> …`. Forgiving: `/kpi followers 12k` logs, `/kpi followers` shows."""
     verb, rest = split_verb(text)
     if not verb:
@@ -166,7 +170,7 @@ def run_kpi_command(caller: Caller, text: str) -> Message:
             raise
         raise question from error
     if isinstance(found, ReadingLogged):
-        return render("kpi_logged", logged=found)
+        return logged_reply(caller, found)
     return render("kpi_detail", detail=found)
 
 

@@ -12,10 +12,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from handlers.action import changed_reply, owner_notices
-from handlers.commands import Message
+from handlers.home import HomeRefresh
 from handlers.replies import Notice, Reply
 from handlers.services import services_of
+from handlers.sharing import changed_reply, logged_reply, owner_notices
 from handlers.slack_plumbing import (
     answer_submission,
     as_id,
@@ -56,7 +56,8 @@ def on_action_update_submitted(
         item = metadata_of(view).get("item") or as_id(field(view, "action", "action"))
         if item is None:
             raise FieldError("Which action is this about?", "action")
-        return changed_reply(update_from_form(caller, item, field(view, "update", "text") or ""))
+        changed = update_from_form(caller, item, field(view, "update", "text") or "")
+        return changed_reply(caller, changed)
 
     answer_submission(ack, client, caller, record, click_summary(body), block_of("update"))
 
@@ -67,7 +68,7 @@ def on_log_reading_submitted(
     caller = caller_of_submission(body, services_of(context))
     preset = metadata_of(view).get("item")
 
-    def record() -> Message:
+    def record() -> Reply:
         item = preset or as_id(field(view, "kpi", "kpi"))
         if item is None:
             raise FieldError("Which KPI is this reading for?", "kpi")
@@ -79,7 +80,7 @@ def on_log_reading_submitted(
         value_text = field(view, "value", "value") or ""
         note = field(view, "note", "note") or ""
         logged = log_reading_from_form(caller, item, value_text, day, note)
-        return render("kpi_logged", logged=logged)
+        return logged_reply(caller, logged)
 
     def block_for(error: UserError) -> str:
         block = block_of("value")(error)
@@ -101,7 +102,8 @@ def on_reassign_submitted(
             raise FieldError("Who should own it?", "owner")
         changed = hand_over(caller, item, new_owner)
         handed = render("action_handed_over", changed=changed, by=caller.user)
-        return Reply(handed, (Notice(new_owner, handed), *owner_notices(changed)))
+        notices = (Notice(new_owner, handed), *owner_notices(changed), HomeRefresh(caller))
+        return Reply(handed, notices)
 
     answer_submission(ack, client, caller, record, click_summary(body), block_of("owner"))
 

@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -28,6 +28,14 @@ logger = logging.getLogger(__name__)
 EPHEMERAL = "ephemeral"
 
 
+class FollowUp(Protocol):
+    """What a result sends once the person has their answer: a DM to someone else (`Notice`), a
+    line in the updates channel, the person's Home tab redrawn (handlers/home.py). Sent only for
+    a result; `send` never raises for Slack's refusals (they are logged)."""
+
+    def send(self, client: WebClient) -> None: ...
+
+
 @dataclass(frozen=True)
 class Notice:
     """A direct message to someone else about a result (the owner of an action someone changed)."""
@@ -35,13 +43,16 @@ class Notice:
     user: str
     message: dict[str, Any]
 
+    def send(self, client: WebClient) -> None:
+        tell_privately(client, self.user, self.message)
+
 
 @dataclass(frozen=True)
 class Reply:
     """A result's message for the caller, and the notices that go with it."""
 
     message: dict[str, Any]
-    notices: tuple[Notice, ...] = ()
+    notices: tuple[FollowUp, ...] = ()
 
 
 Built = dict[str, Any] | Reply  # what a listener's `build` returns
@@ -54,15 +65,19 @@ class Outcome:
     message: dict[str, Any]
     mistake: UserError | None = None  # the person's mistake, or a question to them
     bug: bool = False  # a bug: `message` is the apology, the log has the traceback
-    notices: tuple[Notice, ...] = ()  # sent only for a result
+    notices: tuple[FollowUp, ...] = ()  # sent only for a result
 
     @property
     def succeeded(self) -> bool:
         return self.mistake is None and not self.bug
 
     def send_notices(self, client: WebClient) -> None:
+        """Send the result's follow-ups; one that fails is logged and the others still go."""
         for notice in self.notices:
-            tell_privately(client, notice.user, notice.message)
+            try:
+                notice.send(client)
+            except Exception:
+                logger.exception("A follow-up failed: %r", notice)
 
 
 def settle(build: Callable[[], Built], about: dict[str, Any]) -> Outcome:

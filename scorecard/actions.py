@@ -10,9 +10,10 @@ from scorecard.errors import UserError
 from scorecard.finding import action_names
 from scorecard.leading_item import leading_item
 from scorecard.stalling import is_stalled
+from scorecard.team_updates import news_channel
 from scorecard.vocabulary import DONE, OPEN_ACTION_STATUSES, STOPPED
 from scorecard.workspace import local_today, require_scorecard
-from storage.models import Action, ActionUpdate, Objective
+from storage.models import Action, ActionUpdate, Objective, Scorecard
 from storage.nudges import (
     ACTION_ITEM,
     ANSWERED_DONE,
@@ -34,6 +35,12 @@ class ActionChanged:
     objective: Objective | None  # None: the action serves no objective
     update: ActionUpdate  # its author is who made the change
     owner_before: str | None = None  # who owned the action when it was changed
+    news_channel: str | None = None  # where the team hears it is done or stopped, if anywhere
+
+    @property
+    def is_news(self) -> bool:
+        """Done or stopped: worth one line in the updates channel."""
+        return self.update.kind in (DONE, STOPPED)
 
     @property
     def owner_to_tell(self) -> str | None:
@@ -217,4 +224,6 @@ def _record(
     session.add(update)
     session.flush()
     objective = session.get(Objective, action.objective_id) if action.objective_id else None
-    return ActionChanged(action, objective, update, owner_before)
+    scorecard = session.get(Scorecard, action.scorecard_id)
+    channel = news_channel(scorecard, objective) if scorecard is not None else None
+    return ActionChanged(action, objective, update, owner_before, channel)

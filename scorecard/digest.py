@@ -158,7 +158,7 @@ def build_digest(
     overview = load_overview(session, scorecard, today)
     compared_from = since or now - DEFAULT_COMPARISON
     previous = values_as_of(session, scorecard.id, compared_from)
-    history = recent_points(session, scorecard.id, _history_bounds(today), SPARKLINE_POINTS)
+    history = recent_points(session, scorecard.id, history_bounds(today), SPARKLINE_POINTS)
 
     forecasts = _forecasts(overview.kpis.values(), history, today)
 
@@ -225,7 +225,7 @@ def _forecasts(
     return dict(zip((view.kpi.id for view in measured), forecast_kpis(trends, today), strict=True))
 
 
-def _history_bounds(today: date) -> dict[str, date]:
+def history_bounds(today: date) -> dict[str, date]:
     """How far back a sparkline's readings can be, by reading frequency."""
     return {
         frequency: today - interval * (SPARKLINE_POINTS + 2)

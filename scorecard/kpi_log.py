@@ -10,10 +10,13 @@ from scorecard.dates import describe_day
 from scorecard.errors import Choice, Question, UserError
 from scorecard.finding import find_one, kpi_names
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpi
+from scorecard.forecast_questions import decision_on_kpi
 from scorecard.leading_item import leading_item
 from scorecard.log_arguments import LogArguments, split_log_arguments
 from scorecard.overview import KpiView, view_kpi
+from scorecard.reviews import DecisionLine
 from scorecard.status import Step, steps_from
+from scorecard.team_updates import news_channel
 from scorecard.values import (
     PERCENT_UNITS,
     AmbiguousValue,
@@ -64,6 +67,13 @@ class ReadingLogged:
     replaced: Reading | None  # an earlier reading for the same day that this one corrects
     is_current: bool  # False when a back-dated reading leaves a newer one current
     typed: LogArguments | None = None  # which words were the KPI, value, date and note
+    status_before: str | None = None  # the KPI's status today had this reading not been logged
+    news_channel: str | None = None  # where the team hears of a change of status, if anywhere
+
+    @property
+    def changed_status(self) -> bool:
+        """The reading moved the KPI to another status: news for the updates channel."""
+        return self.status_before is not None and self.status_before != self.kpi.status
 
     @property
     def change(self) -> float | None:
@@ -91,6 +101,7 @@ class KpiDetail:
     history: list[Reading]
     forecast: Forecast | NotEnoughData | None = None  # None: a binary KPI is not forecast
     today: date | None = None  # in the scorecard's time zone
+    decision: DecisionLine | None = None  # the latest decision on it (a forecast's, a review's)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -434,7 +445,19 @@ def _as_logged(
         current, previous = newest[0], reading_before(session, kpi.id, reading)
     replaced = previous if previous is not None and previous.period == day else None
     view = view_kpi(kpi, current, today, scorecard.at_risk_tolerance)
-    return ReadingLogged(scorecard, view, reading, previous, replaced, current == reading)
+    tolerance = scorecard.at_risk_tolerance
+    before = view_kpi(kpi, previous, today, tolerance) if current == reading else view
+    objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
+    return ReadingLogged(
+        scorecard,
+        view,
+        reading,
+        previous,
+        replaced,
+        current == reading,
+        status_before=before.status,
+        news_channel=news_channel(scorecard, objective),
+    )
 
 
 def add_note(
@@ -486,7 +509,8 @@ def kpi_detail(session: Session, workspace: str, text: str, now: datetime) -> Kp
     points = [(reading.period, reading.value) for reading in history]
     forecast = forecast_kpi(view.goal, points, today)
     title = objective.title if objective else None
-    return KpiDetail(scorecard, view, title, history, forecast, today)
+    decision = decision_on_kpi(session, scorecard, kpi.id)
+    return KpiDetail(scorecard, view, title, history, forecast, today, decision)
 
 
 def _kpi_labels(session: Session, scorecard: Scorecard) -> list[KpiLabel]:

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session
 
 from scorecard.actions import find_action_by_id
+from scorecard.forecast import Forecast
+from scorecard.forecast_questions import FORECAST_ITEM, ForecastQuestion, forecast_questions
 from scorecard.stalling import is_overdue, is_stalled
 from scorecard.vocabulary import (
     DEFAULT_NUDGE_INTERVAL_DAYS,
@@ -45,6 +47,7 @@ AWAY_WORDS = ("away", "vacation", "vacationing", "holiday", "holidays", "ooo", "
 AWAY_EMOJI = (":palm_tree:", ":desert_island:", ":beach_with_umbrella:", ":face_with_thermometer:")
 
 STALLED, PAST_DUE, READING_DUE = "stalled", "past_due", "reading_due"
+PROJECTED_MISS = "projected_miss"  # a forecast asks its owner for a decision
 # What an owner did with a nudged item, as the updated message shows it.
 
 ItemRef = tuple[str, int]  # ("action", 12) or ("kpi", 3)
@@ -88,6 +91,8 @@ class NudgeItem:
     due: date | None = None  # actions: the due date; KPIs: when the missing reading was due
     last_reading: date | None = None  # KPIs: the day of the latest reading
     frequency: str | None = None  # KPIs
+    forecast: Forecast | None = None  # forecast questions: the projection that asks
+    unit: str = ""  # forecast questions: the KPI's unit
 
     @property
     def ref(self) -> ItemRef:
@@ -190,6 +195,22 @@ def kpi_item(facts: KpiFacts, today: date) -> NudgeItem:
     )
 
 
+def forecast_item(question: ForecastQuestion) -> NudgeItem:
+    """A KPI projected to miss, as a question to its owner (see scorecard.forecast_questions)."""
+    return NudgeItem(
+        kind=FORECAST_ITEM,
+        item_id=question.kpi_id,
+        key=question.key,
+        title=question.name,
+        owner=question.owner,
+        reason=PROJECTED_MISS,
+        objective=question.objective,
+        due=question.forecast.by,
+        forecast=question.forecast,
+        unit=question.unit,
+    )
+
+
 def items_to_nudge(
     session: Session, scorecard: Scorecard, now: datetime, owner: str | None = None
 ) -> list[NudgeItem]:
@@ -204,6 +225,7 @@ def items_to_nudge(
         item = kpi_item(kpi, today)
         if item.reason:
             found.append(item)
+    found += [forecast_item(q) for q in forecast_questions(session, scorecard, now, owner)]
     return found
 
 
@@ -320,7 +342,7 @@ def _why_not_now(
     return ""
 
 
-_REASON_RANK = {PAST_DUE: 0, STALLED: 1, READING_DUE: 2}
+_REASON_RANK = {PAST_DUE: 0, STALLED: 1, READING_DUE: 2, PROJECTED_MISS: 3}
 
 
 def urgency(item: NudgeItem) -> tuple:
@@ -375,6 +397,11 @@ def nudge_as_it_stands(
     if kpi_ids:
         for kpi in stored.kpis_with_latest_reading(session, scorecard.id, kpi_ids):
             item = kpi_item(kpi, today)
+            found[item.ref] = item
+    forecast_ids = [row.item_id for row in rows if row.item_kind == FORECAST_ITEM]
+    if forecast_ids:
+        for question in forecast_questions(session, scorecard, now, kpi_ids=forecast_ids):
+            item = forecast_item(question)
             found[item.ref] = item
     refs = [(row.item_kind, row.item_id) for row in rows]
     answers = {(row.item_kind, row.item_id): row.response for row in rows if row.response}

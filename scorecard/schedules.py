@@ -50,6 +50,8 @@ _UNITS = {"day": DAILY, "week": WEEKLY, "month": MONTHLY}
 _FILLER = {"on", "at", "the", "of", "each", "every", "a", "in", "and", "day", "month"}
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|h)?$")
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
+_NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", LAST_DAY: "last"}
+_NTH = {word: number for number, word in _NTH_WORDS.items()}
 _RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
@@ -62,6 +64,8 @@ class Schedule:
     interval: int = 1
     weekday: int | None = 0  # 0 = Monday; weekly schedules only
     day_of_month: int | None = None  # 1-31, or LAST_DAY; monthly schedules only
+    # Monthly on a weekday: 1-4 for "the first … fourth Monday", LAST_DAY for "the last Monday".
+    week_of_month: int | None = None
 
     def canonical(self) -> str:
         """Stable text, stored in the database and the scorecard file; it parses back to self."""
@@ -73,6 +77,10 @@ class Schedule:
         if self.frequency == WEEKLY:
             day = WEEKDAY_NAMES[self.weekday or 0]
             return f"{_every(self.interval, 'weekly', 'weeks')} {day} {clock}"
+        if self.week_of_month is not None:
+            nth = _NTH_WORDS[self.week_of_month]
+            every = _every(self.interval, "monthly", "months")
+            return f"{every} {nth} {WEEKDAY_NAMES[self.weekday or 0]} {clock}"
         return (
             f"{_every(self.interval, 'monthly', 'months')} {_day_word(self.day_of_month)} {clock}"
         )
@@ -89,6 +97,10 @@ class Schedule:
             if self.interval == 1:
                 return f"every {day} at {clock}"
             return f"{_spoken_every(self.interval, 'week')} on {day} at {clock}"
+        if self.week_of_month is not None:
+            nth = _NTH_WORDS[self.week_of_month]
+            day = WEEKDAY_TITLES[self.weekday or 0]
+            return f"on the {nth} {day} of {_spoken_every(self.interval, 'month')} at {clock}"
         day = "last day" if self.day_of_month == LAST_DAY else _ordinal(self.day_of_month or 1)
         shorter = " (or the last day, in shorter months)" if (self.day_of_month or 1) > 28 else ""
         return f"on the {day} of {_spoken_every(self.interval, 'month')}{shorter} at {clock}"
@@ -127,6 +139,7 @@ def _parse(words: list[str]) -> Schedule:
     weekday: int | None = None
     day_of_month: int | None = None
     at: time | None = None
+    week_of_month: int | None = None
     index = 0
     while index < len(words):
         word = words[index]
@@ -146,6 +159,13 @@ def _parse(words: list[str]) -> Schedule:
             continue
         if word in ("every", "each") and following in ("weekday", "weekdays", "workday"):
             frequency = _set(frequency, WEEKDAYS)
+            index += 2
+            continue
+        nth = _NTH.get(word) or (_day_number(word) if _ORDINAL.match(word) else None)
+        if nth is not None and nth <= 4 and _weekday(following) is not None:
+            if weekday is not None:
+                raise _Unreadable("one day of the week, please")
+            week_of_month, weekday = nth, _weekday(following)
             index += 2
             continue
         if word in ("weekdays", "workdays"):
@@ -177,6 +197,10 @@ def _parse(words: list[str]) -> Schedule:
         elif word not in _FILLER:
             raise _Unreadable(f"“{word}” is not a day, a time or how often")
         index += 1
+    if week_of_month is not None:
+        if frequency not in (None, MONTHLY) or day_of_month is not None:
+            raise _Unreadable("“the first Monday” fits a monthly schedule only")
+        return Schedule(MONTHLY, at or DEFAULT_TIME, interval, weekday, None, week_of_month)
     if frequency is None:
         frequency = MONTHLY if day_of_month is not None else WEEKLY
     if interval < 1:
@@ -316,6 +340,9 @@ def _rule(schedule: Schedule, dtstart: datetime) -> rrule.rrule:
     if schedule.frequency == WEEKLY:
         weekday = _RRULE_WEEKDAYS[schedule.weekday or 0]
         return rrule.rrule(rrule.WEEKLY, dtstart=dtstart, interval=interval, byweekday=weekday)
+    if schedule.week_of_month is not None:
+        weekday = _RRULE_WEEKDAYS[schedule.weekday or 0](schedule.week_of_month)
+        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, interval=interval, byweekday=weekday)
     day = schedule.day_of_month or 1
     if day == LAST_DAY:
         return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, interval=interval, bymonthday=-1)

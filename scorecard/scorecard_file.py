@@ -86,6 +86,7 @@ OBJECTIVE_RULES = {
     "weight": Rule(read_weight),
     "theme": Rule(read_text),
     "description": Rule(read_text),
+    "updates_channel": Rule(read_channel),
 }
 
 KPI_RULES = {
@@ -251,6 +252,7 @@ SETTINGS_RULES = {
     "nudge_interval_days": Rule(read_days),
     "nudges_per_week": Rule(read_count),
     "number_format": Rule(read_number_format),
+    "updates_channel": Rule(read_channel),
 }
 TOP_LEVEL_FIELDS = (*HEADER_RULES, "settings", *(section.name for section in SECTIONS))
 

@@ -29,6 +29,7 @@ class SettingsSpec:
     nudge_interval_days: int = DEFAULT_NUDGE_INTERVAL_DAYS
     nudges_per_week: int = DEFAULT_NUDGES_PER_WEEK
     number_format: str | None = None  # "1,234.5", "1.234,5", "1 234,5"; None: from the timezone
+    updates_channel: str | None = None  # C0123: status changes and finished actions, one line each
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ObjectiveSpec:
     weight: float = DEFAULT_WEIGHT
     theme: str | None = None
     description: str = ""
+    updates_channel: str | None = None  # this objective's news goes here instead
 
 
 @dataclass(frozen=True)

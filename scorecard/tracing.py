@@ -9,6 +9,7 @@ from sqlmodel import Session
 from scorecard import matching
 from scorecard.caller import Caller
 from scorecard.errors import UserError
+from scorecard.forecast_questions import decision_on_kpi
 from scorecard.overview import (
     KpiView,
     ObjectiveView,
@@ -16,6 +17,7 @@ from scorecard.overview import (
     rate_objective,
     view_kpi,
 )
+from scorecard.reviews import DecisionLine
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Action, Scorecard
 from storage.readings import kpis_with_current_readings
@@ -51,6 +53,7 @@ class Trace:
     hidden_paths: int = 0
     action: Action | None = None
     kpi: KpiView | None = None
+    decision: DecisionLine | None = None  # a KPI's latest decision (a forecast's, a review's)
 
     @property
     def serves_nothing(self) -> bool:
@@ -134,6 +137,8 @@ def _trace(session: Session, scorecard: Scorecard, found: Candidate, today: date
     action = session.get(Action, found.id) if found.kind == "action" else None
     kpi = kpis.get(found.id) if found.kind == "kpi" else None
     trace = Trace(found.kind, found.title, scorecard.mission, objective, action=action, kpi=kpi)
+    if found.kind == "kpi":
+        trace.decision = decision_on_kpi(session, scorecard, found.id)
     if objective is not None:
         paths = paths_to_top(objective)
         trace.paths, trace.hidden_paths = paths[:MAX_PATHS], max(0, len(paths) - MAX_PATHS)

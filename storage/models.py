@@ -58,6 +58,8 @@ class Scorecard(SQLModel, table=True):
     nudge_interval_days: int = 7
     nudges_per_week: int = 3
     number_format: str | None = None  # "1,234.5", "1.234,5" or "1 234,5"; None: from the timezone
+    # Where readings that change a KPI's status and actions done or stopped are posted (C0123).
+    updates_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
 
@@ -91,6 +93,8 @@ class Objective(SQLModel, table=True):
     weight: float = 1.0
     position: int = 0
     archived: bool = False
+    # This objective's news goes here instead of the scorecard's updates channel.
+    updates_channel: str | None = Field(default=None, max_length=32)
 
 
 class ObjectiveLink(SQLModel, table=True):
@@ -306,6 +310,98 @@ class Snooze(SQLModel, table=True):
     until: datetime = Field(sa_column=_moment(nullable=False))
     by: str
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class ReviewSchedule(SQLModel, table=True):
+    """A channel that holds a strategy review on a schedule (canonical schedule text)."""
+
+    __tablename__ = "review_schedules"
+    __table_args__ = (UniqueConstraint("scorecard_id", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(sa_column=_parent("scorecards"))
+    channel: str = Field(max_length=32)
+    schedule: str
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
+
+
+class Review(SQLModel, table=True):
+    """One strategy review meeting in one channel: opened, walked in a thread, closed with minutes.
+
+    `period_key` is the exactly-once claim of a scheduled review (as for digests); a review opened
+    by hand has a "manual:" key. `minutes` is the Markdown posted when it closed.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "channel", "period_key"),
+        Index("ix_reviews_channel_open", "scorecard_id", "channel", "closed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(sa_column=_parent("scorecards"))
+    channel: str = Field(max_length=32)
+    period_key: str = Field(max_length=48)
+    opened_by: str | None = None  # None: opened by the schedule
+    opened_at: datetime = Field(sa_column=_moment(nullable=False))
+    thread_ts: str | None = Field(default=None, max_length=32)  # the parent message
+    closed_by: str | None = None
+    closed_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+    minutes: str | None = None
+    canvas_id: str | None = Field(default=None, max_length=32)
+
+
+class ReviewCommentary(SQLModel, table=True):
+    """An owner's one-line commentary (the "analysis") on an objective in a review."""
+
+    __tablename__ = "review_commentaries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(sa_column=_parent("reviews"))
+    objective_id: int | None = Field(
+        default=None, sa_column=_parent("objectives", nullable=True, on_delete="SET NULL")
+    )
+    author: str = Field(max_length=32)
+    text: str
+    created_at: datetime = Field(sa_column=_moment(nullable=False))
+
+
+class Decision(SQLModel, table=True):
+    """A decision taken in a review, or by a KPI's owner answering a forecast's question.
+
+    `kind`: new_action, change_target, accept_miss, keep_link, revise_link or retire_link.
+    A link decision names the link by objective keys (`link_from` supports `link_to`).
+    `forecast_value` is the projection the decision answered (forecast questions only): the
+    question stays quiet until the projection moves materially away from it.
+    `settled_at` is empty while the decision still asks for follow-up (an open decision).
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_kpi", "scorecard_id", "kpi_id", "decided_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(sa_column=_parent("scorecards"))
+    review_id: int | None = Field(default=None, sa_column=_parent("reviews", nullable=True))
+    kind: str = Field(max_length=16)
+    objective_id: int | None = Field(
+        default=None, sa_column=_parent("objectives", nullable=True, on_delete="SET NULL")
+    )
+    kpi_id: int | None = Field(
+        default=None, sa_column=_parent("kpis", nullable=True, on_delete="SET NULL")
+    )
+    action_id: int | None = Field(
+        default=None, sa_column=_parent("actions", nullable=True, on_delete="SET NULL")
+    )
+    link_from: str | None = None
+    link_to: str | None = None
+    target: float | None = None
+    target_date: date | None = None
+    reason: str = ""
+    forecast_value: float | None = None
+    decided_by: str = Field(max_length=32)
+    decided_at: datetime = Field(sa_column=_moment(nullable=False))
+    settled_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
 
 
 class WorkspaceUninstall(SQLModel, table=True):

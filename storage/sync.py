@@ -137,6 +137,7 @@ def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, b
         "nudge_interval_days": spec.settings.nudge_interval_days,
         "nudges_per_week": spec.settings.nudges_per_week,
         "number_format": spec.settings.number_format,
+        "updates_channel": spec.settings.updates_channel,
     }
     scorecard = find_scorecard(session, spec.workspace)
     is_new = scorecard is None
@@ -211,6 +212,7 @@ def _objective_values(spec: ObjectiveSpec, perspectives: dict[str, Perspective])
         "description": spec.description,
         "theme": spec.theme,
         "weight": spec.weight,
+        "updates_channel": spec.updates_channel,
     }
 
 
@@ -375,6 +377,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             nudge_interval_days=scorecard.nudge_interval_days,
             nudges_per_week=scorecard.nudges_per_week,
             number_format=scorecard.number_format,
+            updates_channel=scorecard.updates_channel,
         ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
         objectives=tuple(
@@ -387,6 +390,7 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
                 weight=o.weight,
                 theme=o.theme,
                 description=o.description,
+                updates_channel=o.updates_channel,
             )
             for o in objectives
         ),

@@ -70,6 +70,8 @@ FILTERS = {
     "channel": formatting.channel,
     "link": formatting.link,
     "json": formatting.as_json,
+    # A macro's output: its values were escaped as it rendered, so it is not escaped again.
+    "rendered": JsonLiteral,
 }
 
 

@@ -7,6 +7,7 @@ its Web API calls go to a local stand-in that records them.
 """
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from bot.local_server import LocalHttpServer
 from bot.plain_text import message_to_text
 from bot.signed_requests import HttpAnswer, SignedRequestSender
 from bot.slack_standin import CLIENT_ID, CLIENT_SECRET, SlackStandIn
+from handlers.home import finish_republishing
 from scorecard.importing import import_scorecard
 from storage.db import Database
 from templates.limits import problems
@@ -65,6 +67,7 @@ class SlackHarness:
         self.server = LocalHttpServer(ScorecardWSGI(self.app, database)).start()
         self.sender = SignedRequestSender(self.server.url + SLACK_PATH, SIGNING_SECRET)
         self._triggers = itertools.count(1)
+        self._events = itertools.count(1)
 
     def load(self, scorecard_yaml: str) -> None:
         """Import a scorecard file, as `scorecard import` does."""
@@ -87,10 +90,13 @@ class SlackHarness:
             channel_id=channel,
             response_url=self.api.response_url(),
         )
+        finish_republishing()  # the Home tab redrawn after a change, as a person would see it
         return _reply(answer)
 
     def interact(self, payload: dict[str, Any]) -> Reply:
-        return _reply(self.sender.interaction(payload))
+        answer = self.sender.interaction(payload)
+        finish_republishing()
+        return _reply(answer)
 
     def click(
         self,
@@ -127,10 +133,34 @@ class SlackHarness:
         }
         return self.interact(payload)
 
+    def event(self, event: dict[str, Any], *, team: str = WORKSPACE) -> int:
+        """An Events API `event_callback` (`event` is its inner event), signed as Slack sends it;
+        the HTTP status of the app's answer."""
+        body = {
+            "token": "unused",
+            "team_id": team,
+            "api_app_id": "A0SCORECARD",
+            "event": {**event, "event_ts": f"{self.now.timestamp():.6f}"},
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._events):010d}",
+            "event_time": int(self.now.timestamp()),
+        }
+        status = self.sender.post(json.dumps(body)).status
+        finish_republishing()
+        return status
+
+    def open_home(self, user: str = "U0LEAD", *, team: str = WORKSPACE) -> int:
+        """The person opens the app's Home tab (Slack's `app_home_opened`)."""
+        return self.event(
+            {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"},
+            team=team,
+        )
+
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
     def close(self) -> None:
+        finish_republishing()
         self.server.stop()
         self.api.stop()
 

@@ -77,3 +77,10 @@ def test_import_bench_measures_a_real_import_and_the_writer_wait() -> None:
     assert all(row["peak_mb"] > 0 and row["longest_lock_wait_s"] is not None for row in rows)
     verdicts = check_targets({"import": {"rows": rows}})
     assert verdicts[-1]["met"] is None  # 300 rows are no 1,000,000-row run
+
+
+def test_home_tab_benchmark_builds_a_view_within_limits() -> None:
+    from bench.home import run_home
+
+    row = run_home("sqlite", kpis=8, days=5)
+    assert row["within_limits"] and row["blocks"] <= 100 and row["seconds"] > 0

@@ -78,6 +78,7 @@ def test_the_install_page_links_to_slack_with_our_scopes_and_a_state_in_a_cookie
         "channels:history",
         "groups:history",
         "im:history",
+        "canvases:write",
     ]
     assert state_cookie(page) == f"slack-app-oauth-state={query['state'][0]}"
     assert "HttpOnly" in page.headers["Set-Cookie"]

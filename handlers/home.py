@@ -1,0 +1,132 @@
+"""The Home tab: the live scorecard for whoever opens it (`app_home_opened` -> `views.publish`).
+
+Published when the person opens the tab, and again after they change something (a reading, an
+action: `HomeRefresh` is a follow-up of those results, sent in the background so the change is
+answered at once). Admins get a channel select for the scorecard's updates channel.
+https://api.slack.com/surfaces/app-home
+"""
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.commands import Message
+from handlers.replies import settle
+from handlers.services import services_of
+from handlers.slack_plumbing import caller_of_click, click_summary, is_workspace_admin, tell
+from scorecard.caller import Caller
+from scorecard.home import home_for
+from scorecard.team_updates import set_updates_channel
+from templates import render
+
+logger = logging.getLogger(__name__)
+
+HOME_TAB = "home"  # app_home_opened also fires for the Messages and About tabs
+SET_UPDATES_CHANNEL = "set_updates_channel"
+# What fits in Slack's 100 blocks of a view, whatever the scorecard's size: the rest is counted
+# and `/kpi list` shows it.
+OBJECTIVES_SHOWN = 40  # across all perspectives
+PERSPECTIVES_SHOWN = 8
+YOURS_SHOWN = 5  # of your KPIs, and of your actions
+# Redrawing a Home tab after a change is done off the request, so the change is answered at once.
+_republishing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home-tab")
+_pending: set[Future[None]] = set()
+_pending_lock = threading.Lock()
+
+
+def home_view(caller: Caller) -> Message:
+    home = home_for(caller)
+    perspectives = min(len(home.perspectives), PERSPECTIVES_SHOWN) or 1
+    return render(
+        "home",
+        home=home,
+        perspectives_shown=PERSPECTIVES_SHOWN,
+        objectives_per_perspective=max(1, OBJECTIVES_SHOWN // perspectives),
+        yours_shown=YOURS_SHOWN,
+        today=home.today,
+    )
+
+
+def publish_home(client: WebClient, caller: Caller) -> None:
+    """Build and publish `caller.user`'s Home tab; a bug publishes the apology instead, and Slack
+    refusing is logged (there is nobody waiting for an answer)."""
+    caller = caller.as_admin(caller.is_workspace_admin or is_workspace_admin(client, caller.user))
+    about = {"team_id": caller.workspace, "user_id": caller.user, "via": "home tab"}
+    outcome = settle(lambda: home_view(caller), about)
+    view = outcome.message if outcome.succeeded else home_of(outcome.message)
+    try:
+        client.views_publish(user_id=caller.user, view=view)
+    except SlackApiError as error:
+        response = error.response
+        logger.warning(
+            "views.publish refused (%s %s): %s",
+            response.get("error"),
+            (response.get("response_metadata") or {}).get("messages"),
+            about,
+        )
+
+
+def home_of(message: Message) -> Message:
+    """A message (an apology, a person's mistake) shown as a Home tab."""
+    return {"type": "home", "blocks": message.get("blocks") or []}
+
+
+@dataclass(frozen=True)
+class HomeRefresh:
+    """A follow-up of a change: the person's Home tab, redrawn in the background."""
+
+    caller: Caller
+
+    def send(self, client: WebClient) -> None:
+        future = _republishing.submit(publish_home, client, self.caller)
+        with _pending_lock:
+            _pending.add(future)
+        future.add_done_callback(_forget)
+
+
+def _forget(future: Future[None]) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+
+
+def finish_republishing(timeout: float = 10.0) -> None:
+    """Wait for Home tabs being redrawn, for a clean stop (the tests' harness, the console)."""
+    with _pending_lock:
+        pending = set(_pending)
+    wait(pending, timeout=timeout)
+
+
+def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab") != HOME_TAB or not event.get("user"):
+        return
+    caller = services_of(context).caller(workspace=context.team_id or "", user=event["user"])
+    publish_home(client, caller)
+
+
+def on_set_updates_channel(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    caller = caller_of_click(body, services_of(context))
+    caller = caller.as_admin(is_workspace_admin(client, caller.user))
+    channel = action.get("selected_conversation") or action.get("selected_channel")
+
+    def record() -> Message:
+        set_updates_channel(caller, channel)
+        return {}
+
+    outcome = settle(record, click_summary(body))
+    if not outcome.succeeded:
+        tell(client, caller, outcome.message)
+    publish_home(client, caller)
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(on_app_home_opened)
+    app.action(SET_UPDATES_CHANNEL)(on_set_updates_channel)
