@@ -27,7 +27,7 @@ from bot.slack_standin import RecordedCall
 from handlers.commands import SlashCommand
 from scorecard.importing import import_scorecard
 from storage.db import Database
-from storage.models import Action, Kpi, Objective, Scorecard
+from storage.models import Action, Kpi, Objective, Reading, Review, Scorecard
 from tests.conftest import TEST_NOW
 from tests.harness import CLIENT_ID, CLIENT_SECRET, SlackHarness
 from tests.installs import event, install
@@ -87,6 +87,9 @@ class World:
     tmp: Path
     monkeypatch: pytest.MonkeyPatch
     capsys: pytest.CaptureFixture[str]
+    alpha_objective: int
+    alpha_reading: int
+    alpha_review: int
 
 
 @dataclass(frozen=True)
@@ -190,11 +193,16 @@ def world(
         install(slack, BETA, bot_token=BETA_TOKEN, installer=INTRUDER)
         slack.command("/kpi", "log k_alpha1 150", team=ALPHA, user=ALPHA_OWNER)
         slack.command("/kpi", "digest here daily 09:00", team=ALPHA, channel=ALPHA_CHANNEL)
+        slack.command("/kpi", "review", team=ALPHA, user=ALPHA_OWNER, channel=ALPHA_CHANNEL)
+        slack.api.wait_for("response_url", 1, timeout=20)
         with database.reading() as session:
             alpha = session.exec(select(Scorecard.id).where(Scorecard.workspace == ALPHA)).one()
             kpi = session.exec(select(Kpi.id).where(Kpi.key == "k_alpha1")).one()
             action = session.exec(select(Action.id).where(Action.key == "a_alpha1")).one()
             done = session.exec(select(Action.id).where(Action.key == "a_alpha2")).one()
+            objective = session.exec(select(Objective.id).where(Objective.key == "o_alpha1")).one()
+            reading = session.exec(select(Reading.id).where(Reading.kpi_id == kpi[0])).one()
+            review = session.exec(select(Review.id).where(Review.scorecard_id == alpha[0])).one()
         monkeypatch.setenv("DATABASE_URL", database.url)
         monkeypatch.setenv("SLACK_API_URL", slack.api.api_url)
         monkeypatch.setenv("SLACK_CLIENT_ID", CLIENT_ID)
@@ -202,7 +210,19 @@ def world(
         monkeypatch.setenv("SLACK_STATE_SECRET", "test-state-secret")
         monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
         slack.api.clear()
-        yield World(slack, alpha[0], kpi[0], action[0], done[0], tmp_path, monkeypatch, capsys)
+        yield World(
+            slack,
+            alpha[0],
+            kpi[0],
+            action[0],
+            done[0],
+            tmp_path,
+            monkeypatch,
+            capsys,
+            objective[0],
+            reading[0],
+            review[0],
+        )
     finally:
         slack.close()
 
@@ -260,11 +280,18 @@ def command(name: str, text: str, lazy: bool = False, echoed: str = "") -> Send:
     return send
 
 
-def click(action_id: str, value: Callable[[World], str], lazy: bool = False) -> Send:
+def click(
+    action_id: str,
+    value: Callable[[World], str],
+    lazy: bool = False,
+    extra: Callable[[World], dict[str, Any]] | None = None,
+) -> Send:
+    """`extra`: more of the action, as a select sends it (`selected_option`, …)."""
+
     def send(world: World) -> Said:
         before = len(world.slack.api.calls("response_url"))
         reply = world.slack.click(
-            {"action_id": action_id, "value": value(world)},
+            {"action_id": action_id, "value": value(world), **(extra(world) if extra else {})},
             team=BETA,
             user=INTRUDER,
             channel=INTRUDER_CHANNEL,
@@ -276,9 +303,15 @@ def click(action_id: str, value: Callable[[World], str], lazy: bool = False) -> 
     return send
 
 
-def submit(callback_id: str, item: Callable[[World], int], values: dict[str, Any]) -> Send:
+def submit(
+    callback_id: str,
+    item: Callable[[World], int],
+    values: dict[str, Any],
+    metadata: Callable[[World], dict[str, Any]] | None = None,
+) -> Send:
     def send(world: World) -> Said:
-        metadata = {"item": item(world), "channel": INTRUDER_CHANNEL, "ts": None}
+        metadata_sent = {"item": item(world), "channel": INTRUDER_CHANNEL, "ts": None}
+        metadata_sent |= metadata(world) if metadata else {}
         payload = {
             "type": "view_submission",
             "team": {"id": BETA, "domain": "beta"},
@@ -291,7 +324,7 @@ def submit(callback_id: str, item: Callable[[World], int], values: dict[str, Any
                 "team_id": BETA,
                 "type": "modal",
                 "callback_id": callback_id,
-                "private_metadata": json.dumps(metadata),
+                "private_metadata": json.dumps(metadata_sent),
                 "hash": "1.hash",
                 "state": {"values": values},
             },
@@ -306,6 +339,21 @@ def slack_event(payload: dict[str, Any]) -> Send:
         return Said(event(world.slack, BETA, payload).body)
 
     return send
+
+
+def home_opened(world: World) -> Said:
+    before = len(world.slack.api.calls("views.publish"))
+    answer = event(world.slack, BETA, {"type": "app_home_opened", "user": INTRUDER, "tab": "home"})
+    world.slack.api.wait_for("views.publish", before + 1, timeout=20)
+    return Said(answer.body)
+
+
+def review_ids(world: World) -> str:
+    return f"{world.alpha_review}:{world.alpha_objective}"
+
+
+def forecast_ids(world: World) -> str:
+    return f"{world.alpha_kpi}:150.0"
 
 
 def workflow_step(inputs: dict[str, Any]) -> Send:
@@ -405,6 +453,68 @@ ROWS: list[tuple[tuple[str, ...], Send]] = [
             {"owner": {"owner": {"type": "users_select", "selected_user": INTRUDER}}},
         ),
     ),
+    (
+        ("verb", "/kpi", "review"),
+        command("/kpi", "review here monthly on the first monday at 10:00"),
+    ),
+    (("verb", "/kpi", "review"), command("/kpi", "review", lazy=True)),
+    (("action", "review_comment"), click("review_comment", review_ids)),
+    (("action", "review_new_action"), click("review_new_action", review_ids)),
+    (("action", "review_change_target"), click("review_change_target", review_ids)),
+    (("action", "review_accept_miss"), click("review_accept_miss", review_ids)),
+    (("action", "forecast_new_action"), click("forecast_new_action", forecast_ids)),
+    (("action", "forecast_change_target"), click("forecast_change_target", forecast_ids)),
+    (("action", "forecast_accept_miss"), click("forecast_accept_miss", forecast_ids)),
+    (
+        ("action", "review_link"),
+        click(
+            "review_link",
+            lambda world: "",
+            extra=lambda w: {
+                "type": "static_select",
+                "selected_option": {
+                    "value": f"{w.alpha_review}:keep:{w.alpha_objective}:{w.alpha_objective}"
+                },
+            },
+        ),
+    ),
+    (
+        ("view", "review_commentary"),
+        submit(
+            "review_commentary",
+            lambda w: w.alpha_objective,
+            text_input("commentary", "beta was here") | {},
+            metadata=lambda w: {"review": w.alpha_review, "objective": w.alpha_objective},
+        ),
+    ),
+    (
+        ("view", "review_decision"),
+        submit(
+            "review_decision",
+            lambda w: w.alpha_objective,
+            text_input("reason", "beta says so"),
+            metadata=lambda w: {
+                "review": w.alpha_review,
+                "objective": w.alpha_objective,
+                "kpi": w.alpha_kpi,
+                "kind": "accept_miss",
+            },
+        ),
+    ),
+    (
+        ("action", "set_updates_channel"),
+        click(
+            "set_updates_channel",
+            lambda world: "",
+            extra=lambda w: {
+                "type": "conversations_select",
+                "selected_conversation": ALPHA_CHANNEL,
+            },
+        ),
+    ),
+    (("action", "share_reading"), click("share_reading", lambda w: str(w.alpha_reading))),
+    (("action", "share_action_update"), click("share_action_update", action_id)),
+    (("event", "app_home_opened"), home_opened),
     (
         ("function", "log_kpi_reading"),
         workflow_step({"kpi": "k_alpha1", "value": "999", "logged_by": INTRUDER}),
