@@ -172,3 +172,19 @@ def test_the_history_of_an_item_gone_from_the_file_is_still_found_by_its_key(
     reply = slack.command("/kpi", "history daily_memes")
     assert "changed action `daily_memes`" in reply.text
     assert "archived: no → yes" in reply.text
+
+
+def test_a_setting_changed_on_the_home_tab_is_recorded(slack: SlackHarness) -> None:
+    from tests.test_home_tab import channel_selected
+
+    slack.load(SAMPLE_SCORECARD)
+    slack.api.add_user("U0ADMIN", is_admin=True)
+    before = changes(slack.database)
+
+    slack.interact(channel_selected("U0ADMIN", "C0NEWS"))
+
+    [change] = changes_after(slack.database, before)
+    assert (change.actor, change.item_kind, change.item_key) == ("U0ADMIN", "settings", WORKSPACE)
+    assert change.fields == {"updates_channel": [None, "C0NEWS"]}
+    reply = slack.command("/kpi", "history settings")
+    assert "updates_channel: (none) → C0NEWS" in reply.text
