@@ -104,9 +104,12 @@ def _describe(
     if isinstance(instance, ObjectiveLink):
         objective = lookup.key(Objective, instance.objective_id)
         supports = lookup.key(Objective, instance.supports_id)
-        if change == CHANGED or objective is None or supports is None:
+        if objective is None or supports is None:
             return None
-        fields = {"supports": [None, supports] if change == CREATED else [supports, None]}
+        if change == CHANGED:  # what a link carries besides its two ends (a lag, a decision)
+            fields = _fields(instance, CHANGED, lookup)
+        else:
+            fields = {"supports": [None, supports] if change == CREATED else [supports, None]}
         key = link_key(objective, supports)
         scorecard_id = lookup.scorecard_of(instance.objective_id)
     else:
