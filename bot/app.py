@@ -4,12 +4,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.oauth import wire_installations
+from bot.once_only import OnceOnly
 from bot.slack_outcomes import NoResendOnConnectionError
 from handlers import events, register_all
 from handlers.services import Services
@@ -47,6 +48,21 @@ def create_web_client(settings: Settings, token: str | None = None) -> WebClient
     return client
 
 
+class ScorecardApp(App):  # type: ignore[misc]
+    """Bolt's App, with each request from Slack run at most once (see bot/once_only.py).
+
+    Overriding dispatch covers HTTP and Socket Mode alike, and sees the listener's answer, which
+    a Bolt middleware does not.
+    """
+
+    def __init__(self, *, once_only: OnceOnly, **options: object) -> None:
+        super().__init__(**options)
+        self.once_only = once_only
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        return self.once_only.dispatch(req, super().dispatch)
+
+
 def create_app(
     settings: Settings,
     database: Database,
@@ -68,7 +84,8 @@ def create_app(
     installations, oauth = wire_installations(
         settings, database, clock, lambda token: create_web_client(settings, token)
     )
-    app = App(
+    app = ScorecardApp(
+        once_only=OnceOnly(database, signing_secret if not socket_mode else None),
         client=client or create_web_client(settings),
         signing_secret=signing_secret,
         oauth_settings=oauth,

@@ -7,12 +7,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
 from bot.config import InvalidSetting, MissingSetting, Settings
-from scorecard.errors import UserError
-from storage.db import Database
+from bot.startup_checks import CannotStart, check_bot_token, database_location
+from scorecard.errors import CannotSaveNow, UserError
+from storage.db import Database, one_line
 from storage.migrate import upgrade
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_CONFIG_ERROR = 0, 1, 2
+EXIT_FAILURE = EXIT_USER_ERROR  # something outside us failed (the database, Slack): try again
 
 DESCRIPTION = """\
 Scorecard: a Balanced Scorecard that lives in Slack.
@@ -185,6 +189,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MissingSetting, InvalidSetting) as error:
         print(f"scorecard: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    except (ArgumentError, NoSuchModuleError) as error:
+        print(f"scorecard: DATABASE_URL is not a database URL I can use: {error}.", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except CannotSaveNow as error:
+        where = database_location(settings.database_url)
+        print(f"scorecard: can't write to the database {where}: {error.detail}.", file=sys.stderr)
+        return EXIT_FAILURE
+    except DBAPIError as error:
+        where = database_location(settings.database_url)
+        print(f"scorecard: can't use the database {where}: {one_line(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    except CannotStart as error:
+        print(f"scorecard: {error}", file=sys.stderr)
+        return EXIT_FAILURE
     except UserError as error:
         print(error.message, file=sys.stderr)
         return EXIT_USER_ERROR
@@ -201,8 +219,12 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, port=arguments.port)
     settings.require_slack_credentials()
     settings.require_signing_secret()
+    check_bot_token(settings)
     _migrate(settings)
-    serve(settings)
+    try:
+        serve(settings)
+    except OSError as error:  # raised while binding: once serving, waitress handles its own
+        raise CannotStart(f"can't listen on port {settings.port}: {error.strerror}") from error
     return EXIT_OK
 
 
@@ -212,6 +234,7 @@ def run_socket(arguments: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_app
 
     app_token = settings.require_app_token()
+    check_bot_token(settings)
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     _stop_on_sigterm()
@@ -226,6 +249,7 @@ def run_clock_command(arguments: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import run_clock
 
     client = create_web_client(settings)
+    check_bot_token(settings, client)
     run_clock(settings, _migrate(settings), client, digest_every=timedelta(seconds=arguments.every))
     return EXIT_OK
 
@@ -239,7 +263,7 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
     from bot.scheduler import build_scheduler
 
     app_token = settings.require_app_token()
-    settings.require_bot_token()
+    check_bot_token(settings)
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     scheduler = build_scheduler(
@@ -421,6 +445,8 @@ def _stop_on_sigterm() -> None:
 
 
 def _migrate(settings: Settings) -> Database:
+    """The database, its schema brought up to date; refused at once when it can't be written."""
     database = Database(settings.database_url)
+    database.refuse_if_unwritable(log=False)  # said in one line by main()
     upgrade(database)
     return database

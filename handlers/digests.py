@@ -43,9 +43,10 @@ DIGEST = SlashCommand(
     [
         Subcommand(
             "here",
-            "/kpi digest here [schedule]",
-            "/kpi digest here every 2 weeks on friday at 16:00",
-            "Post the digest in this channel (default: weekly, Monday 09:00).",
+            "/kpi digest here [schedule] [for perspective|objective|theme]",
+            "/kpi digest here every 2 weeks on friday at 16:00 for customer",
+            "Post the digest in this channel (default: weekly, Monday 09:00), all of the "
+            "scorecard or just the part named after `for`.",
             subscribe,
             aliases=("on", "subscribe"),
         ),
@@ -91,7 +92,7 @@ def run_digest_command(caller: Caller, text: str) -> Message:
 # The entry in /kpi's table of subcommands.
 DIGEST_SUBCOMMAND = Subcommand(
     "digest",
-    "/kpi digest here|list|off|preview [schedule]",
+    "/kpi digest here|list|off|preview [schedule] [for part]",
     "/kpi digest here weekly mon 09:00",
     "Post the scorecard digest in this channel on a schedule; list, stop or preview it.",
     run_digest_command,

@@ -111,9 +111,10 @@ KPI = SlashCommand(
         ),
         Subcommand(
             "list",
-            "/kpi list [perspective]",
-            "/kpi list customer",
-            "The whole scorecard at a glance, by perspective, or one perspective in full.",
+            "/kpi list [perspective | theme T | objective O]",
+            "/kpi list theme trust",
+            "The whole scorecard at a glance, by perspective, or one perspective, theme or "
+            "objective in full.",
             list_scorecard,
             aliases=("all", "ls"),
         ),

@@ -12,7 +12,15 @@ from functools import cached_property
 
 from sqlmodel import Session
 
+from scorecard.digest_filter import DigestFilter, narrow_digest
 from scorecard.forecast import Forecast, NotEnoughData, forecast_kpis
+from scorecard.link_ledger import (
+    LINK_TEST_PERIODS,
+    MAY_NOT_HOLD,
+    MOVE_THRESHOLD,
+    Track,
+    judge_link,
+)
 from scorecard.nudges import reading_overdue
 from scorecard.overview import (
     AnyKpi,
@@ -22,12 +30,15 @@ from scorecard.overview import (
     load_overview,
 )
 from scorecard.stalling import is_overdue, is_stalled
-from scorecard.status import improvement, score_kpi
+from scorecard.status import improvement
+from scorecard.themes import ThemeCount, count_themes
 from scorecard.vocabulary import (
     AT_RISK,
     OFF_TRACK,
     ON_TRACK,
     READING_INTERVALS,
+    RETIRE,
+    THEME,
 )
 from scorecard.workspace import local_now, local_today
 from storage.action_queries import (
@@ -35,20 +46,17 @@ from storage.action_queries import (
     actions_serving_no_objective,
     actions_that_may_have_stalled,
 )
-from storage.digest_queries import Point, recent_points, values_as_of
-from storage.models import Scorecard
+from storage.digest_queries import Point, points_since, recent_points, values_as_of
+from storage.models import ObjectiveLink, Scorecard
 from storage.nudges import Escalation, escalated_items
+from storage.scorecards import link_rows_of
 
 # Without a previous digest, changes are measured over this long.
 DEFAULT_COMPARISON = timedelta(days=7)
 # How many recent readings a sparkline draws.
 SPARKLINE_POINTS = 8
-# How many movers the digest names.
+# How many movers the digest names (a KPI "moved" by link_ledger's MOVE_THRESHOLD).
 MOVERS_SHOWN = 5
-# A KPI "moved" when it changed by at least this share of its baseline-to-target distance.
-MOVE_THRESHOLD = 0.05
-# An objective on track for this many readings in a row should move the objectives it supports.
-LINK_TEST_PERIODS = 3
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,13 @@ class StalledLine:
 
 @dataclass(frozen=True)
 class LinkDoubt:
-    """An objective on track for a while whose supported objectives have not moved."""
+    """An objective on track or improving for a while whose supported objectives have not moved
+    `lag_weeks` later (see link_ledger.judge_link)."""
 
     objective: ObjectiveView
     unmoved: tuple[ObjectiveView, ...]
     periods: int
+    lag_weeks: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,12 @@ class Digest:
     link_doubts: list[LinkDoubt] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     unmeasured: list[KpiLine] = field(default_factory=list)
+    themes: list[ThemeCount] = field(default_factory=list)
+    focus: DigestFilter | None = None  # None: the whole scorecard
+
+    @property
+    def themes_without_action(self) -> list[ThemeCount]:
+        return [count for count in self.themes if not count.active]
 
     @property
     def kpi_count(self) -> int:
@@ -150,9 +166,14 @@ class Digest:
 
 
 def build_digest(
-    session: Session, scorecard: Scorecard, now: datetime, since: datetime | None
+    session: Session,
+    scorecard: Scorecard,
+    now: datetime,
+    since: datetime | None,
+    only: DigestFilter | None = None,
 ) -> Digest:
-    """The digest as of `now`; changes are measured from `since` (the previous digest)."""
+    """The digest as of `now`; changes are measured from `since` (the previous digest). `only`:
+    just that perspective, objective or theme (see digest_filter)."""
     assert scorecard.id is not None
     today = local_today(scorecard, now)
     overview = load_overview(session, scorecard, today)
@@ -199,7 +220,7 @@ def build_digest(
     ]
     digest.overdue = [kpi for kpi in lines if kpi.reading_overdue]
     digest.movers = _movers(lines)
-    digest.link_doubts = _link_doubts(overview.objectives.values(), history, scorecard)
+    digest.link_doubts = _link_doubts(session, overview.objectives, history, scorecard, today)
 
     digest.unlinked = actions_serving_no_objective(session, scorecard.id)
     for action in actions_that_may_have_stalled(session, scorecard, now, today):
@@ -209,6 +230,13 @@ def build_digest(
                 StalledLine(action, action.objective_title, is_overdue(action, today), max(idle, 0))
             )
     digest.escalations = list(escalated_items(session, scorecard.id))
+    if only is not None:
+        narrow_digest(digest, only)
+    # Themes cut across perspectives: counted for the whole scorecard, or for the one theme.
+    if only is None or only.kind == THEME:
+        themed = (lines.view for lines in digest.objectives)
+        theme = only.key if only else None
+        digest.themes = count_themes(session, scorecard, themed, compared_from, theme)
     return digest
 
 
@@ -248,67 +276,72 @@ def _movers(lines: list[KpiLine]) -> list[KpiLine]:
 
 
 def _link_doubts(
-    objectives: Iterable[ObjectiveView],
+    session: Session,
+    objectives: dict[int, ObjectiveView],
     history: dict[int, list[Point]],
     scorecard: Scorecard,
+    today: date,
 ) -> list[LinkDoubt]:
-    """The cause-and-effect check: a strategy map is a hypothesis, so test it.
-
-    An objective whose KPIs have all been on track for the last LINK_TEST_PERIODS readings
-    should be pushing the objectives it supports. If one of those is not on track and none of
-    its KPIs has improved by MOVE_THRESHOLD since the streak began, the link may not hold.
-    """
-    doubts = []
-    for objective in objectives:
-        if not objective.supports:
-            continue
-        streak_start = _on_track_since(objective, history, scorecard.at_risk_tolerance)
-        if streak_start is None:
-            continue
-        unmoved = tuple(
-            supported
-            for supported in objective.supports
-            if supported.status != ON_TRACK and _stood_still(supported, history, streak_start)
+    """The cause-and-effect check, link by link with its expected lag (retired links are not
+    tested): a strategy map is a hypothesis, so test it. Links without a lag are judged on the
+    sparkline's readings; lagged ones on a longer history of just their objectives' KPIs."""
+    assert scorecard.id is not None
+    if not any(view.supports for view in objectives.values()):
+        return []  # no strategy map yet: spare the query
+    links = [
+        link
+        for link in link_rows_of(session, scorecard.id)
+        if link.decision != RETIRE
+        and link.objective_id in objectives
+        and link.supports_id in objectives
+    ]
+    longer = _lagged_history(session, links, objectives, today)
+    unmoved: dict[tuple[int, int], list[ObjectiveView]] = {}
+    for link in links:
+        lag = link.lag_weeks or 0
+        points = longer if lag else history
+        cause, effect = objectives[link.objective_id], objectives[link.supports_id]
+        verdict = judge_link(
+            _tracks(cause, points),
+            _tracks(effect, points),
+            effect.status == ON_TRACK,
+            lag,
+            today,
+            scorecard.at_risk_tolerance,
         )
-        if unmoved:
-            doubts.append(LinkDoubt(objective, unmoved, LINK_TEST_PERIODS))
-    return doubts
+        if verdict == MAY_NOT_HOLD:
+            unmoved.setdefault((link.objective_id, lag), []).append(effect)
+    return [
+        LinkDoubt(objectives[objective_id], tuple(effects), LINK_TEST_PERIODS, lag)
+        for (objective_id, lag), effects in unmoved.items()
+    ]
 
 
-def _on_track_since(
-    objective: ObjectiveView, history: dict[int, list[Point]], tolerance: float
-) -> date | None:
-    """When the objective's current on-track streak began, if every KPI with data has one."""
-    starts = []
-    for view in objective.kpis:
-        points = history.get(view.kpi.id, [])
-        if not points:
-            continue
-        recent = points[-LINK_TEST_PERIODS:]
-        if len(recent) < LINK_TEST_PERIODS:
-            return None
-        goal = view.goal
-        if any(score_kpi(goal, p.value, p.period, tolerance).status != ON_TRACK for p in recent):
-            return None
-        starts.append(recent[0].period)
-    return min(starts) if starts else None
+def _lagged_history(
+    session: Session,
+    links: list[ObjectiveLink],
+    objectives: dict[int, ObjectiveView],
+    today: date,
+) -> dict[int, list[Point]]:
+    """Readings far enough back for the lagged links: the lag, plus the driver's test periods
+    at the slowest reading frequency."""
+    lagged = [link for link in links if link.lag_weeks]
+    if not lagged:
+        return {}
+    ids = {
+        view.kpi.id
+        for link in lagged
+        for objective_id in (link.objective_id, link.supports_id)
+        for view in objectives[objective_id].kpis
+    }
+    slowest = max(READING_INTERVALS.values())
+    longest = max(link.lag_weeks or 0 for link in lagged)
+    since = today - timedelta(weeks=longest) - slowest * (LINK_TEST_PERIODS + 1)
+    return points_since(session, ids, since)
 
 
-def _stood_still(objective: ObjectiveView, history: dict[int, list[Point]], since: date) -> bool:
-    """True when the objective has data and none of its KPIs improved since `since`."""
-    measured = False
-    for view in objective.kpis:
-        points = history.get(view.kpi.id, [])
-        if len(points) < 2:
-            continue
-        before = [p for p in points if p.period <= since]
-        start = before[-1] if before else points[0]
-        if start is points[-1]:
-            continue
-        measured = True
-        if improvement(view.goal, points[-1].value - start.value) >= MOVE_THRESHOLD:
-            return False
-    return measured
+def _tracks(objective: ObjectiveView, points: dict[int, list[Point]]) -> list[Track]:
+    return [Track(view.goal, points.get(view.kpi.id, [])) for view in objective.kpis]
 
 
 # How the thread reply is split: objectives per message (each message stays well under 50

@@ -40,3 +40,28 @@ class Question(UserError):
     def __init__(self, message: str, choices: Sequence[Choice] = ()) -> None:
         super().__init__(message)
         self.choices = tuple(choices)
+
+
+class CannotSaveNow(UserError):
+    """The database can't take a change right now, so nothing was stored.
+
+    Raised by storage before anything is written. `detail` is for the operator's log (which file,
+    which error); the message is for the person, who can simply try again.
+    """
+
+    MESSAGE = (
+        "I can't save anything right now, so nothing was stored. "
+        "Try again later; if it keeps happening, tell whoever runs Scorecard."
+    )
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(self.MESSAGE)
+        self.detail = detail
+
+
+class StoreBusy(CannotSaveNow):
+    """Another change held the database for longer than a person can wait; nothing was stored."""
+
+    MESSAGE = (
+        "I'm busy with another change right now, so nothing was stored. Try again in a moment."
+    )

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from scorecard.dates import parse_full_date
 from scorecard.errors import UserError
 from scorecard.schedules import parse_schedule
-from scorecard.scorecard_spec import TargetStep
+from scorecard.scorecard_spec import LinkReviewSpec, LinkSpec, TargetStep
 from scorecard.values import NUMBER_FORMATS, number_format_named, parse_value
+from scorecard.vocabulary import LINK_DECISIONS
 
 # Numbers in files are written as the exports write them: a dot is the decimal mark, a comma
 # groups thousands ("1,200.5"). The scorecard's own `number_format` is for what people type.
@@ -203,6 +204,76 @@ def read_keys(value: Any, item: Mapping[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise Invalid(f"should be a list of keys, like [a, b], not {describe_type(value)}")
     return tuple(dict.fromkeys(read_key(each, item) for each in value))
+
+
+# A cause-and-effect link's lag is whole weeks, up to two years.
+MAX_LAG_WEEKS = 104
+LAG_PATTERN = re.compile(r"^(\d+)\s*(?:w|wk|wks|week|weeks)?$")
+LINK_FIELDS = ("objective", "lag", "review")
+REVIEW_FIELDS = ("decision", "by", "day", "note")
+
+
+def read_supports(value: Any, item: Mapping[str, Any]) -> tuple[LinkSpec, ...]:
+    """The objectives this one supports: keys (`[loyalty]`) or links with an expected lag and
+    the latest review decision (`[{objective: loyalty, lag: 6 weeks}]`), mixed as one likes."""
+    if not isinstance(value, list):
+        raise Invalid(
+            "should be a list of keys, like [a, b], or of links, like "
+            f"[{{objective: a, lag: 6 weeks}}], not {describe_type(value)}"
+        )
+    links: dict[str, LinkSpec] = {}
+    for number, each in enumerate(value, start=1):
+        link = read_link(each, item, number)
+        links.setdefault(link.objective, link)
+    return tuple(links.values())
+
+
+def read_link(value: Any, item: Mapping[str, Any], number: int) -> LinkSpec:
+    if not isinstance(value, dict):
+        return LinkSpec(read_key(value, item))
+    unknown = [str(name) for name in value if str(name) not in LINK_FIELDS]
+    if unknown or is_blank(value.get("objective")):
+        raise Invalid(
+            f"link {number} should have `objective` and may have `lag` and `review`, like "
+            f"{{objective: loyalty, lag: 6 weeks}}, not {show_step(value)}"
+        )
+    try:
+        lag = None if is_blank(value.get("lag")) else read_lag(value["lag"])
+        review = None if is_blank(value.get("review")) else read_link_review(value["review"])
+    except Invalid as problem:
+        raise Invalid(f"link {number} ({value['objective']}): {problem}") from None
+    return LinkSpec(read_key(value["objective"], item), lag, review)
+
+
+def read_lag(value: Any) -> int:
+    """A link's expected lag in whole weeks: `6 weeks`, `6w` or 6."""
+    text = str(value).strip().lower() if isinstance(value, str | int) else ""
+    match = LAG_PATTERN.match(text) if not isinstance(value, bool) else None
+    if match is None or int(match.group(1)) > MAX_LAG_WEEKS:
+        raise Invalid(
+            f"`lag` should be whole weeks from 0 to {MAX_LAG_WEEKS}, like `6 weeks`, "
+            f"not {show(value)}"
+        )
+    return int(match.group(1))
+
+
+def read_link_review(value: Any) -> LinkReviewSpec:
+    """`{decision: keep, by: U012AB3CD, day: 2027-03-01, note: why}`; only `decision` is needed."""
+    if not isinstance(value, dict) or any(str(name) not in REVIEW_FIELDS for name in value):
+        raise Invalid(
+            "`review` should be like {decision: keep, by: U012AB3CD, day: 2027-03-01, note: …}, "
+            f"not {show_step(value) if isinstance(value, dict) else describe_type(value)}"
+        )
+    if is_blank(value.get("decision")):
+        raise Invalid(f"`review` needs a `decision`: {', '.join(LINK_DECISIONS)}")
+    try:
+        decision = choice(LINK_DECISIONS)(value["decision"], {})
+    except Invalid as problem:
+        raise Invalid(f"`review` `decision`: {problem}") from None
+    by = None if is_blank(value.get("by")) else read_owner(value["by"], {})
+    day = None if is_blank(value.get("day")) else read_date(value["day"], {})
+    note = "" if is_blank(value.get("note")) else read_text(value["note"], {})
+    return LinkReviewSpec(decision, by, day, note)
 
 
 def choice(options: Iterable[str]) -> Reader:

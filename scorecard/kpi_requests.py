@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from scorecard.caller import Caller
+from scorecard.digest_filter import narrow_perspectives, resolve_filter
 from scorecard.finding import find_one
 from scorecard.kpi_log import (
     KpiDetail,
@@ -27,6 +28,7 @@ from scorecard.kpi_log import (
     undo_last_reading,
 )
 from scorecard.overview import Overview, PerspectiveView, load_overview
+from scorecard.vocabulary import OBJECTIVE, PERSPECTIVE, THEME
 from scorecard.workspace import local_today, require_scorecard
 from storage.models import Kpi, Reading
 
@@ -61,10 +63,17 @@ def kpi_detail_for(caller: Caller, text: str) -> KpiDetail:
 
 
 def scorecard_at_a_glance(caller: Caller, perspective: str = "") -> Overview:
-    """`/kpi list [perspective]`: the whole scorecard, or only the perspective named."""
+    """`/kpi list [perspective]`: the whole scorecard, or only the perspective named;
+    `/kpi list theme trust` and `/kpi list objective loyalty`: only what serves that."""
     with caller.database.reading() as session:
         scorecard = require_scorecard(session, caller.workspace)
         overview = load_overview(session, scorecard, local_today(scorecard, caller.now))
+        kind, _, rest = perspective.strip().partition(" ")
+        if kind.lower() in (THEME, OBJECTIVE) and rest.strip():
+            only = resolve_filter(session, scorecard, perspective.strip(), "list")
+            return replace(overview, perspectives=narrow_perspectives(overview.perspectives, only))
+        if kind.lower() == PERSPECTIVE and rest.strip():
+            perspective = rest
     if not perspective.strip():
         return overview
     views = overview.perspectives

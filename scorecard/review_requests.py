@@ -21,12 +21,14 @@ from scorecard.forecast_questions import (
     current_projection,
     forecast_questions,
 )
+from scorecard.link_ledger import decide_link
 from scorecard.reviews import (
     ACCEPT_MISS,
     CHANGE_TARGET,
     COMMENTARY_MAX_LENGTH,
     DECISION_KINDS,
     KEEP_LINK,
+    LINK_VERDICTS,
     NEW_ACTION,
     RETIRE_LINK,
     REVISE_LINK,
@@ -422,6 +424,18 @@ def _decide_link(
         for earlier in open_link_decisions(session, _id(scorecard), cause.key, effect.key):
             earlier.settled_at = now
             session.add(earlier)
+    # The link keeps its latest decision too, so the scorecard file exports it with the link.
+    verdict = {kind: word for word, kind in LINK_VERDICTS.items()}[request.kind]
+    decide_link(
+        session,
+        scorecard,
+        cause.key,
+        effect.key,
+        verdict,
+        decision.decided_by,
+        now,
+        decision.reason,
+    )
 
 
 # Schedules

@@ -9,13 +9,13 @@ Each list section (perspectives, objectives, ...) is one parse function plus one
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 import yaml
 
 from scorecard.errors import UserError
-from scorecard.file_checker import SECTION_LINE, Checker
+from scorecard.file_checker import SECTION_LINE, Checker, Row
 from scorecard.file_fields import (
     Rule,
     choice,
@@ -27,12 +27,12 @@ from scorecard.file_fields import (
     read_date,
     read_days,
     read_key,
-    read_keys,
     read_number,
     read_number_format,
     read_owner,
     read_schedule,
     read_share,
+    read_supports,
     read_targets,
     read_text,
     read_timezone,
@@ -45,15 +45,18 @@ from scorecard.scorecard_spec import (
     ActionSpec,
     DigestSpec,
     KpiSpec,
+    LinkSpec,
     ObjectiveSpec,
     PerspectiveSpec,
     ScorecardSpec,
     SettingsSpec,
+    ThemeSpec,
 )
 from scorecard.vocabulary import (
     ACTION_STATUSES,
     BAND,
     BINARY,
+    DIGEST_FILTERS,
     DIRECTIONS,
     DOWN,
     FREQUENCIES,
@@ -76,15 +79,16 @@ class ScorecardFileError(UserError):
 LONGEST_LOOP_SHOWN = 12
 
 PERSPECTIVE_RULES = {"key": Rule(read_key, required=True), "name": Rule(read_text, required=True)}
+THEME_RULES = {**PERSPECTIVE_RULES, "description": Rule(read_text)}
 
 OBJECTIVE_RULES = {
     "key": Rule(read_key, required=True),
     "title": Rule(read_text, required=True),
     "perspective": Rule(read_key, required=True),
     "owner": Rule(read_owner),
-    "supports": Rule(read_keys),
+    "supports": Rule(read_supports),
     "weight": Rule(read_weight),
-    "theme": Rule(read_text),
+    "theme": Rule(read_key),
     "description": Rule(read_text),
     "updates_channel": Rule(read_channel),
 }
@@ -116,6 +120,7 @@ ACTION_RULES = {
     "status": Rule(choice(ACTION_STATUSES)),
     "stall_after_days": Rule(read_days),
     "last_update": Rule(read_date),
+    "theme": Rule(read_key),
 }
 
 
@@ -129,13 +134,39 @@ def parse_perspectives(raw: Any, checker: Checker) -> tuple[PerspectiveSpec, ...
     return tuple(PerspectiveSpec(**row.values) for row in rows if row.ok)
 
 
+def parse_themes(raw: Any, checker: Checker) -> tuple[ThemeSpec, ...]:
+    """Without a `themes` section, the themes objectives and actions name are taken as they
+    are (see implied_themes), as files written before themes had a section did."""
+    if raw is None:
+        return ()
+    rows = checker.read_section("themes", raw, THEME_RULES)
+    return tuple(ThemeSpec(**row.values) for row in rows if row.ok)
+
+
+def check_theme(row: Row, checker: Checker) -> None:
+    if "themes" in checker.keys:
+        checker.check_reference(row, "theme", "themes", "theme")
+
+
+def implied_themes(spec: ScorecardSpec) -> tuple[ThemeSpec, ...]:
+    """The themes a file without a `themes` section names, in order of first use."""
+    named = [item.theme for item in (*spec.objectives, *spec.actions) if item.theme]
+    return tuple(ThemeSpec(key, key) for key in dict.fromkeys(named))
+
+
 def parse_objectives(raw: Any, checker: Checker) -> tuple[ObjectiveSpec, ...]:
     rows = checker.read_section("objectives", raw, OBJECTIVE_RULES)
     for row in rows:
         checker.check_reference(row, "perspective", "perspectives", "perspective")
-        checker.check_reference(row, "supports", "objectives", "objective")
+        check_theme(row, checker)
+        supported = tuple(link.objective for link in row.values.get("supports", ()))
+        checker.check_reference(
+            Row(row.where, {"supports": supported}, True), "supports", "objectives", "objective"
+        )
     keyed = [row.values for row in rows if "key" in row.values]
-    supports = {values["key"]: values.get("supports", ()) for values in keyed}
+    supports = {
+        values["key"]: [link.objective for link in values.get("supports", ())] for values in keyed
+    }
     for cycle in find_cycles(supports):
         shown = cycle if len(cycle) <= LONGEST_LOOP_SHOWN else [*cycle[:3], "…", *cycle[-2:]]
         size = f" ({len(cycle) - 1:,} objectives)" if len(cycle) > LONGEST_LOOP_SHOWN else ""
@@ -206,10 +237,15 @@ def parse_actions(raw: Any, checker: Checker) -> tuple[ActionSpec, ...]:
     rows = checker.read_section("actions", raw, ACTION_RULES)
     for row in rows:
         checker.check_reference(row, "objective", "objectives", "objective")
+        check_theme(row, checker)
     return tuple(ActionSpec(**row.values) for row in rows if row.ok)
 
 
-DIGEST_RULES = {"channel": Rule(read_channel, required=True), "schedule": Rule(read_schedule)}
+DIGEST_RULES = {
+    "channel": Rule(read_channel, required=True),
+    "schedule": Rule(read_schedule),
+    **{kind: Rule(read_key) for kind in DIGEST_FILTERS},
+}
 
 
 def parse_digests(raw: Any, checker: Checker) -> tuple[DigestSpec, ...]:
@@ -221,6 +257,15 @@ def parse_digests(raw: Any, checker: Checker) -> tuple[DigestSpec, ...]:
             checker.report(row.where, f"channel {channel} is listed twice (also {seen[channel]})")
         elif channel:
             seen[channel] = row.where
+        for kind in DIGEST_FILTERS:
+            if f"{kind}s" in checker.keys:
+                checker.check_reference(row, kind, f"{kind}s", kind)
+        named = [f"`{kind}`" for kind in DIGEST_FILTERS if kind in row.values]
+        if len(named) > 1:
+            checker.report(
+                row.where, f"a digest is for one part at most, not {' and '.join(named)}"
+            )
+            row.ok = False
     return tuple(DigestSpec(**row.values) for row in rows if row.ok)
 
 
@@ -234,6 +279,7 @@ class Section:
 
 SECTIONS = (
     Section("perspectives", parse_perspectives),
+    Section("themes", parse_themes),
     Section("objectives", parse_objectives),
     Section("kpis", parse_kpis),
     Section("actions", parse_actions),
@@ -313,7 +359,10 @@ def parse_scorecard(text: str) -> ScorecardSpec:
     }
     if checker.found:
         raise ScorecardFileError(checker.problems)
-    return ScorecardSpec(**header, settings=settings, **sections)
+    spec = ScorecardSpec(**header, settings=settings, **sections)
+    return (
+        spec if document.get("themes") is not None else replace(spec, themes=implied_themes(spec))
+    )
 
 
 # libyaml's loader when PyYAML has it: ten times faster on a file with thousands of actions.
@@ -452,6 +501,8 @@ def dump_item(item: Any, keep_defaults: bool = False) -> dict[str, Any]:
 
 
 def plain(value: Any) -> Any:
+    if isinstance(value, LinkSpec):
+        return dump_link(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, tuple):
@@ -459,3 +510,15 @@ def plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return dump_item(value)
     return value
+
+
+def dump_link(link: LinkSpec) -> str | dict[str, Any]:
+    """A plain key when the link says nothing more, else `{objective, lag, review}`."""
+    if link.lag_weeks is None and link.review is None:
+        return link.objective
+    out: dict[str, Any] = {"objective": link.objective}
+    if link.lag_weeks is not None:
+        out["lag"] = f"{link.lag_weeks} week" + ("" if link.lag_weeks == 1 else "s")
+    if link.review is not None:
+        out["review"] = dump_item(link.review)
+    return out

@@ -39,12 +39,41 @@ class PerspectiveSpec:
 
 
 @dataclass(frozen=True)
+class ThemeSpec:
+    """A supporting theme that objectives and actions may name by key."""
+
+    key: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LinkReviewSpec:
+    """The latest review decision on a link: keep, revise or retire, by whom, on which day."""
+
+    decision: str
+    by: str | None = None
+    day: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """One `supports` link: the supported objective's key, how many weeks the effect is expected
+    to lag (None: not said, judged as no lag), and the latest review decision on it."""
+
+    objective: str
+    lag_weeks: int | None = None
+    review: LinkReviewSpec | None = None
+
+
+@dataclass(frozen=True)
 class ObjectiveSpec:
     key: str
     title: str
     perspective: str
     owner: str | None = None
-    supports: tuple[str, ...] = ()
+    supports: tuple[LinkSpec, ...] = ()
     weight: float = DEFAULT_WEIGHT
     theme: str | None = None
     description: str = ""
@@ -93,6 +122,7 @@ class ActionSpec:
     status: str = ACTIVE
     stall_after_days: int | None = None
     last_update: date | None = None
+    theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +131,10 @@ class DigestSpec:
 
     channel: str
     schedule: str = DEFAULT_SCHEDULE_TEXT
+    # At most one: the channel gets only this perspective, objective or theme.
+    perspective: str | None = None
+    objective: str | None = None
+    theme: str | None = None
 
 
 DEFAULT_PERSPECTIVE_SPECS = tuple(PerspectiveSpec(key, name) for key, name in DEFAULT_PERSPECTIVES)
@@ -114,6 +148,7 @@ class ScorecardSpec:
     timezone: str = DEFAULT_TIMEZONE
     settings: SettingsSpec = field(default_factory=SettingsSpec)
     perspectives: tuple[PerspectiveSpec, ...] = DEFAULT_PERSPECTIVE_SPECS
+    themes: tuple[ThemeSpec, ...] = ()
     objectives: tuple[ObjectiveSpec, ...] = ()
     kpis: tuple[KpiSpec, ...] = ()
     actions: tuple[ActionSpec, ...] = ()

@@ -19,8 +19,9 @@ from scorecard.overview import (
 )
 from scorecard.reviews import DecisionLine
 from scorecard.workspace import local_today, require_scorecard
-from storage.models import Action, Scorecard
+from storage.models import Action, Scorecard, Theme
 from storage.readings import kpis_with_current_readings
+from storage.scorecards import themes_of
 from storage.tracing_queries import ItemName, names_of, names_spelled
 
 # A diamond-shaped strategy map can have many routes to the top; a reply shows the first few.
@@ -53,6 +54,7 @@ class Trace:
     hidden_paths: int = 0
     action: Action | None = None
     kpi: KpiView | None = None
+    theme: Theme | None = None  # an action's own theme, else its objective's
     decision: DecisionLine | None = None  # a KPI's latest decision (a forecast's, a review's)
 
     @property
@@ -137,6 +139,13 @@ def _trace(session: Session, scorecard: Scorecard, found: Candidate, today: date
     action = session.get(Action, found.id) if found.kind == "action" else None
     kpi = kpis.get(found.id) if found.kind == "kpi" else None
     trace = Trace(found.kind, found.title, scorecard.mission, objective, action=action, kpi=kpi)
+    theme_key = (action.theme if action else None) or (
+        objective.objective.theme if objective else None
+    )
+    if theme_key:
+        trace.theme = next(
+            (t for t in themes_of(session, scorecard.id) if t.key == theme_key), None
+        )
     if found.kind == "kpi":
         trace.decision = decision_on_kpi(session, scorecard, found.id)
     if objective is not None:

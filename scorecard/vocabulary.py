@@ -28,6 +28,13 @@ PLANNED, ACTIVE, DONE, STOPPED = "planned", "active", "done", "stopped"
 ACTION_STATUSES = (PLANNED, ACTIVE, DONE, STOPPED)
 OPEN_ACTION_STATUSES = (PLANNED, ACTIVE)
 
+# A review's decision on a cause-and-effect link: still believed, to be reworked, or dropped.
+KEEP, REVISE, RETIRE = "keep", "revise", "retire"
+LINK_DECISIONS = (KEEP, REVISE, RETIRE)
+# What a digest subscription may be narrowed to.
+PERSPECTIVE, OBJECTIVE, THEME = "perspective", "objective", "theme"
+DIGEST_FILTERS = (PERSPECTIVE, OBJECTIVE, THEME)
+
 ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on_track", "at_risk", "off_track", "no_data"
 
 DEFAULT_TIMEZONE = "UTC"

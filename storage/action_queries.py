@@ -27,6 +27,8 @@ class ActionFacts:
     stall_after_days: int | None
     last_update_at: datetime
     objective_title: str | None
+    objective_id: int | None = None  # None too when its objective was taken off the scorecard
+    theme: str | None = None
 
 
 def action_fact_columns() -> tuple:
@@ -41,6 +43,8 @@ def action_fact_columns() -> tuple:
         Action.last_update_at,
         # An objective taken off the scorecard no longer explains the action.
         case((col(Objective.archived).is_(False), Objective.title)).label("objective_title"),
+        case((col(Objective.archived).is_(False), Objective.id)).label("objective_id"),
+        Action.theme,
     )
 
 
@@ -96,3 +100,19 @@ def actions_serving_no_objective(session: Session, scorecard_id: int) -> list[Ac
         .order_by(Action.position, Action.id)
     )
     return as_action_facts(session.exec(query).all())
+
+
+def actions_by_theme(session: Session, scorecard_id: int) -> list[tuple[str, str, datetime]]:
+    """(theme key, status, last update) of every live action with a theme: its own, else its
+    objective's."""
+    theme = func.coalesce(Action.theme, Objective.theme)
+    query = (
+        select(theme, Action.status, Action.last_update_at)
+        .outerjoin(Objective, col(Objective.id) == Action.objective_id)
+        .where(
+            Action.scorecard_id == scorecard_id,
+            col(Action.archived).is_(False),
+            theme.is_not(None),
+        )
+    )
+    return [(row[0], row[1], row[2]) for row in session.exec(query).all()]

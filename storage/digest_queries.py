@@ -5,7 +5,7 @@ statement, and recent history reads only each KPI's last few days with a reading
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -80,6 +80,25 @@ def recent_points(
         .order_by(Reading.kpi_id, Reading.period, Reading.id)
     )
     # A day with several readings keeps the last one logged (the highest id, read last).
+    newest_by_day: dict[int, dict[date, float]] = defaultdict(dict)
+    for kpi_id, period, value in session.connection().execute(query).all():
+        newest_by_day[kpi_id][period] = value
+    return {
+        kpi_id: [Point(period, value) for period, value in days.items()]
+        for kpi_id, days in newest_by_day.items()
+    }
+
+
+def points_since(session: Session, kpi_ids: Collection[int], since: date) -> dict[int, list[Point]]:
+    """Every reading of these KPIs from `since` on, oldest first, one value a day (the last
+    logged): the longer history a lagged cause-and-effect link is judged on."""
+    if not kpi_ids:
+        return {}
+    query = (
+        select(Reading.kpi_id, Reading.period, Reading.value)
+        .where(col(Reading.kpi_id).in_(sorted(kpi_ids)), col(Reading.period) >= since)
+        .order_by(Reading.kpi_id, Reading.period, Reading.id)
+    )
     newest_by_day: dict[int, dict[date, float]] = defaultdict(dict)
     for kpi_id, period, value in session.connection().execute(query).all():
         newest_by_day[kpi_id][period] = value

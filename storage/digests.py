@@ -49,8 +49,10 @@ def subscribe(
     schedule: str,
     created_by: str | None,
     now: datetime,
+    only: tuple[str | None, str | None] = (None, None),
 ) -> tuple[DigestSubscription, bool]:
-    """Add or change a channel's subscription; (subscription, True when it is new).
+    """Add or change a channel's subscription; (subscription, True when it is new). `only` is
+    the (filter kind, key) the channel gets; (None, None): the whole scorecard.
 
     Subscribing again also resumes a paused subscription: someone has fixed the channel.
     """
@@ -68,6 +70,7 @@ def subscribe(
         subscription.schedule = schedule
         if created_by:
             subscription.created_by = created_by
+    subscription.filter_kind, subscription.filter_key = only
     subscription.paused = False
     subscription.paused_reason = None
     subscription.last_error = None

@@ -89,7 +89,7 @@ class Objective(SQLModel, table=True):
     title: str
     owner: str | None = None
     description: str = ""
-    theme: str | None = None
+    theme: str | None = None  # a Theme's key
     weight: float = 1.0
     position: int = 0
     archived: bool = False
@@ -97,8 +97,28 @@ class Objective(SQLModel, table=True):
     updates_channel: str | None = Field(default=None, max_length=32)
 
 
+class Theme(SQLModel, table=True):
+    """A supporting theme (a strategic theme, in Kaplan and Norton's words): a strand of the
+    strategy that objectives and actions may name by `key`, and digests may be filtered by."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("scorecard_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(sa_column=_parent("scorecards"))
+    key: str
+    name: str
+    description: str = ""
+    position: int = 0
+    archived: bool = False
+
+
 class ObjectiveLink(SQLModel, table=True):
-    """Cause and effect: `objective_id` supports (contributes to) `supports_id`."""
+    """Cause and effect: `objective_id` supports (contributes to) `supports_id`.
+
+    `lag_weeks`: how long the effect is expected to take (None: no lag given). `decision` is the
+    latest review's keep, revise or retire, with who, the day and why.
+    """
 
     __tablename__ = "objective_links"
 
@@ -110,6 +130,11 @@ class ObjectiveLink(SQLModel, table=True):
             Integer, ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True, index=True
         )
     )
+    lag_weeks: int | None = None
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_on: date | None = None
+    decision_note: str | None = None
 
 
 class Kpi(SQLModel, table=True):
@@ -193,6 +218,7 @@ class Action(SQLModel, table=True):
     due: date | None = None
     status: str = "active"
     stall_after_days: int | None = None
+    theme: str | None = None  # a Theme's key
     position: int = 0
     archived: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_column=_moment(nullable=False))
@@ -216,7 +242,11 @@ class ActionUpdate(SQLModel, table=True):
 
 
 class DigestSubscription(SQLModel, table=True):
-    """A channel that gets the scorecard's digest on a schedule (canonical schedule text)."""
+    """A channel that gets the scorecard's digest on a schedule (canonical schedule text).
+
+    `filter_kind` ("perspective", "objective" or "theme") and `filter_key`: the channel gets only
+    that part of the scorecard; None: all of it.
+    """
 
     __tablename__ = "digest_subscriptions"
     __table_args__ = (UniqueConstraint("scorecard_id", "channel"),)
@@ -230,6 +260,8 @@ class DigestSubscription(SQLModel, table=True):
     paused: bool = False
     paused_reason: str | None = None
     last_error: str | None = None
+    filter_kind: str | None = Field(default=None, max_length=16)
+    filter_key: str | None = None
 
 
 class DigestRun(SQLModel, table=True):
@@ -456,3 +488,20 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name
 )
+
+
+class RequestClaim(SQLModel, table=True):
+    """A request from Slack that is being or has been handled: its key is claimed exactly once.
+
+    `key` is the request's own id (a slash command's trigger_id, a modal's view id, a click's
+    trigger_id, an event's event_id) with its kind, e.g. "command:1234.5678.abcd". A replayed or
+    retried request finds its key taken and changes nothing. Old claims are dropped after a day:
+    Slack refuses signatures older than five minutes and stops retrying events within the hour.
+    """
+
+    __tablename__ = "request_claims"
+    __table_args__ = (Index("ix_request_claims_claimed_at", "claimed_at"),)
+
+    key: str = Field(primary_key=True, max_length=255)
+    workspace: str = Field(max_length=32)
+    claimed_at: datetime = Field(sa_column=_moment(nullable=False))

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -13,6 +14,7 @@ from storage.models import (
     ObjectiveLink,
     Perspective,
     Scorecard,
+    Theme,
     WorkspaceUninstall,
 )
 
@@ -56,6 +58,38 @@ def links_of(session: Session, scorecard_id: int) -> Sequence[tuple[int, int]]:
         .where(Objective.scorecard_id == scorecard_id)
     )
     return [(row[0], row[1]) for row in session.exec(query).all()]
+
+
+def link_rows_of(session: Session, scorecard_id: int) -> Sequence[ObjectiveLink]:
+    """Every cause-and-effect link of the scorecard, with its lag and latest decision."""
+    query = (
+        select(ObjectiveLink)
+        .join(Objective, col(Objective.id) == ObjectiveLink.objective_id)
+        .where(Objective.scorecard_id == scorecard_id)
+        .order_by(col(ObjectiveLink.objective_id), col(ObjectiveLink.supports_id))
+    )
+    return session.exec(query).all()
+
+
+def find_link(
+    session: Session, scorecard_id: int, objective_key: str, supports_key: str
+) -> ObjectiveLink | None:
+    """The link by which `objective_key` supports `supports_key`, live objectives only."""
+    cause = aliased(Objective)
+    effect = aliased(Objective)
+    query = (
+        select(ObjectiveLink)
+        .join(cause, col(cause.id) == ObjectiveLink.objective_id)
+        .join(effect, col(effect.id) == ObjectiveLink.supports_id)
+        .where(cause.scorecard_id == scorecard_id, col(cause.archived).is_(False))
+        .where(cause.key == objective_key, effect.key == supports_key)
+    )
+    return session.exec(query).first()
+
+
+def themes_of(session: Session, scorecard_id: int) -> Sequence[Theme]:
+    query = select(Theme).where(Theme.scorecard_id == scorecard_id, col(Theme.archived).is_(False))
+    return session.exec(query.order_by(Theme.position, Theme.id)).all()
 
 
 def kpis_of(session: Session, scorecard_id: int) -> Sequence[Kpi]:

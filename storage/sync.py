@@ -19,26 +19,39 @@ from scorecard.scorecard_spec import (
     ActionSpec,
     DigestSpec,
     KpiSpec,
+    LinkReviewSpec,
+    LinkSpec,
     ObjectiveSpec,
     PerspectiveSpec,
     ScorecardSpec,
     SettingsSpec,
     TargetStep,
+    ThemeSpec,
 )
 from scorecard.vocabulary import DOWN, UP
 from storage.digests import subscribe, subscriptions_of
-from storage.models import Action, Kpi, Objective, ObjectiveLink, Perspective, Reading, Scorecard
+from storage.models import (
+    Action,
+    Kpi,
+    Objective,
+    ObjectiveLink,
+    Perspective,
+    Reading,
+    Scorecard,
+    Theme,
+)
 from storage.scorecards import (
     actions_of,
     find_scorecard,
     kpis_of,
-    links_of,
+    link_rows_of,
     objectives_of,
     perspectives_of,
+    themes_of,
 )
 from storage.types import utc_now
 
-Row = TypeVar("Row", Perspective, Objective, Kpi, Action)
+Row = TypeVar("Row", Perspective, Theme, Objective, Kpi, Action)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # How many readings an export holds in memory at a time.
@@ -86,6 +99,13 @@ def apply_spec(session: Session, spec: ScorecardSpec) -> ImportSummary:
         [(p.key, {"name": p.name}) for p in spec.perspectives],
         summary.perspectives,
     )
+    _sync_rows(
+        session,
+        Theme,
+        scorecard.id,
+        [(t.key, {"name": t.name, "description": t.description}) for t in spec.themes],
+        Changes(),
+    )
     session.flush()  # new rows get the ids the rows after them point at
     objectives, outcomes = _sync_rows(
         session,
@@ -121,10 +141,25 @@ def apply_spec(session: Session, spec: ScorecardSpec) -> ImportSummary:
 def _sync_digests(session: Session, scorecard_id: int, digests: Sequence[DigestSpec]) -> None:
     """Add the file's digest subscriptions and update their schedules. Subscriptions made in
     Slack and missing from the file stay: `/kpi digest off` is how a channel stops one."""
-    current = {s.channel: s.schedule for s in subscriptions_of(session, scorecard_id)}
+    current = {s.channel: s for s in subscriptions_of(session, scorecard_id)}
     for digest in digests:
-        if current.get(digest.channel) != digest.schedule:
-            subscribe(session, scorecard_id, digest.channel, digest.schedule, None, utc_now())
+        kind, key = _digest_filter(digest)
+        known = current.get(digest.channel)
+        if known is None or (known.schedule, known.filter_kind, known.filter_key) != (
+            digest.schedule,
+            kind,
+            key,
+        ):
+            subscribe(
+                session, scorecard_id, digest.channel, digest.schedule, None, utc_now(), (kind, key)
+            )
+
+
+def _digest_filter(digest: DigestSpec) -> tuple[str | None, str | None]:
+    for kind in ("perspective", "objective", "theme"):
+        if getattr(digest, kind):
+            return kind, getattr(digest, kind)
+    return None, None
 
 
 def _sync_scorecard(session: Session, spec: ScorecardSpec) -> tuple[Scorecard, bool]:
@@ -282,6 +317,7 @@ def _action_values(spec: ActionSpec, objectives: dict[str, Objective]) -> dict[s
         "due": spec.due,
         "status": spec.status,
         "stall_after_days": spec.stall_after_days,
+        "theme": spec.theme,
     }
 
 
@@ -310,27 +346,44 @@ def _sync_links(
     specs: Iterable[ObjectiveSpec],
     objectives: dict[str, Objective],
 ) -> set[str]:
-    """Replace the links of objectives whose `supports` changed; the keys of those objectives."""
-    current: dict[int, set[int]] = defaultdict(set)
-    for objective_id, supports_id in links_of(session, scorecard_id):
-        current[objective_id].add(supports_id)
-    wanted: dict[int, set[int]] = defaultdict(set)
+    """Make the links match the file's `supports`, lags included; the keys of the objectives
+    whose links changed. A review decision in the file replaces the stored one unless that one
+    is newer; a link the file gives no review keeps the decision recorded in Slack."""
+    current = {
+        (row.objective_id, row.supports_id): row for row in link_rows_of(session, scorecard_id)
+    }
+    wanted: dict[tuple[int, int], LinkSpec] = {}
     for spec in specs:
-        wanted[_id(objectives[spec.key])] = {_id(objectives[key]) for key in spec.supports}
-    changed = {i for i in current.keys() | wanted.keys() if current[i] != wanted[i]}
-    if changed:
-        # Link by link through the session, so the history of changes sees each one.
-        query = select(ObjectiveLink).where(col(ObjectiveLink.objective_id).in_(changed))
-        for link in session.exec(query).all():
-            if link.supports_id not in wanted[link.objective_id]:
-                session.delete(link)
-        session.add_all(
-            ObjectiveLink(objective_id=i, supports_id=target)
-            for i in sorted(changed)
-            for target in sorted(wanted[i] - current[i])
-        )
-        session.flush()
+        for link in spec.supports:
+            wanted[(_id(objectives[spec.key]), _id(objectives[link.objective]))] = link
+    changed: set[int] = set()
+    for pair, row in current.items():
+        if pair not in wanted:
+            session.delete(row)
+            changed.add(pair[0])
+    for pair, link in wanted.items():
+        row = current.get(pair)
+        if row is None:
+            row = ObjectiveLink(objective_id=pair[0], supports_id=pair[1])
+            session.add(row)
+            changed.add(pair[0])
+        if _assign(row, _link_values(link, row)):
+            changed.add(pair[0])
+    session.flush()
     return {key for key, objective in objectives.items() if objective.id in changed}
+
+
+def _link_values(link: LinkSpec, row: ObjectiveLink) -> dict[str, Any]:
+    values: dict[str, Any] = {"lag_weeks": link.lag_weeks}
+    review = link.review
+    if review is not None and not (row.decided_on and review.day and review.day < row.decided_on):
+        values |= {
+            "decision": review.decision,
+            "decided_by": review.by,
+            "decided_on": review.day,
+            "decision_note": review.note or None,
+        }
+    return values
 
 
 def _remove_unused_perspectives(
@@ -362,10 +415,10 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
     perspective_keys = {p.id: p.key for p in perspectives}
     objectives = objectives_of(session, scorecard.id)
     objective_keys = {o.id: o.key for o in objectives}
-    supports: dict[int, list[str]] = defaultdict(list)
-    for objective_id, supports_id in links_of(session, scorecard.id):
-        if objective_id in objective_keys and supports_id in objective_keys:
-            supports[objective_id].append(objective_keys[supports_id])
+    supports: dict[int, list[LinkSpec]] = defaultdict(list)
+    for link in link_rows_of(session, scorecard.id):
+        if link.objective_id in objective_keys and link.supports_id in objective_keys:
+            supports[link.objective_id].append(_link_spec(link, objective_keys[link.supports_id]))
     return ScorecardSpec(
         workspace=scorecard.workspace,
         name=scorecard.name,
@@ -380,13 +433,16 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
             updates_channel=scorecard.updates_channel,
         ),
         perspectives=tuple(PerspectiveSpec(p.key, p.name) for p in perspectives),
+        themes=tuple(
+            ThemeSpec(t.key, t.name, t.description) for t in themes_of(session, scorecard.id)
+        ),
         objectives=tuple(
             ObjectiveSpec(
                 key=o.key,
                 title=o.title,
                 perspective=perspective_keys[o.perspective_id],
                 owner=o.owner,
-                supports=tuple(sorted(supports[_id(o)])),
+                supports=tuple(sorted(supports[_id(o)], key=lambda link: link.objective)),
                 weight=o.weight,
                 theme=o.theme,
                 description=o.description,
@@ -405,13 +461,26 @@ def read_spec(session: Session, scorecard: Scorecard) -> ScorecardSpec:
                 status=a.status,
                 stall_after_days=a.stall_after_days,
                 last_update=a.last_update_at.astimezone(zone).date(),
+                theme=a.theme,
             )
             for a in actions_of(session, scorecard.id)
         ),
         digests=tuple(
-            DigestSpec(s.channel, s.schedule) for s in subscriptions_of(session, scorecard.id)
+            DigestSpec(
+                s.channel, s.schedule, **({s.filter_kind: s.filter_key} if s.filter_kind else {})
+            )
+            for s in subscriptions_of(session, scorecard.id)
         ),
     )
+
+
+def _link_spec(link: ObjectiveLink, supports_key: str) -> LinkSpec:
+    review = None
+    if link.decision:
+        review = LinkReviewSpec(
+            link.decision, link.decided_by, link.decided_on, link.decision_note or ""
+        )
+    return LinkSpec(supports_key, link.lag_weeks, review)
 
 
 @dataclass(frozen=True)

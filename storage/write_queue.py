@@ -2,13 +2,16 @@
 
 SQLite's busy handler retries a locked database with sleeps that grow to 100 ms, so in a burst of
 commands a writer may sleep on long after the lock came free: at 32 concurrent `/kpi log`s the
-slowest took seconds. A lock that wakes the next writer at once (a thread lock within a process,
-an flock on a file beside the database between gunicorn's worker processes) keeps each wait down
-to the work queued ahead of it. The busy timeout stays as the safety net for other programs.
+slowest took seconds. A thread lock within a process wakes the next writer at once; between
+processes (gunicorn workers, a CLI import beside the server) an flock on a file beside the
+database is tried every few milliseconds. Each wait is bounded: a writer that does not get its
+turn in time gets `WriteTurnTimeout` and writes nothing, so a person is answered within Slack's
+three seconds instead of being stored after Slack has given up on the answer.
 """
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +21,12 @@ except ImportError:  # not on POSIX: the thread lock still orders writers within
     fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE_SUFFIX = "-writer-lock"
+# How often a writer waiting on another process tries the file lock again, in seconds.
+FLOCK_RETRY_SECONDS = 0.002
+
+
+class WriteTurnTimeout(Exception):
+    """Another writer held the turn longer than this writer may wait; nothing was written."""
 
 
 class WriterQueue:
@@ -30,17 +39,23 @@ class WriterQueue:
         self._opened_by_pid: int | None = None
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        with self._threads:
+    def turn(self, wait_seconds: float) -> Iterator[None]:
+        """Hold the write turn for the block; `WriteTurnTimeout` after `wait_seconds` of waiting."""
+        deadline = time.monotonic() + wait_seconds
+        if not self._threads.acquire(timeout=wait_seconds):
+            raise WriteTurnTimeout(f"another writer in this process held on for {wait_seconds} s")
+        try:
             lock_file = self._file()
             if lock_file is None:
                 yield
                 return
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            _lock_before(lock_file, deadline, wait_seconds)
             try:
                 yield
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
     def close(self) -> None:
         if self._lock_file is not None and self._opened_by_pid == os.getpid():
@@ -56,11 +71,27 @@ class WriterQueue:
         return self._lock_file
 
 
+def _lock_before(lock_file: int, deadline: float, wait_seconds: float) -> None:
+    while True:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WriteTurnTimeout(
+                    f"another process held the database for over {wait_seconds} s"
+                ) from None
+            time.sleep(FLOCK_RETRY_SECONDS)
+
+
 class NoWriterQueue:
-    """For databases with row-level locking (PostgreSQL): writers go ahead together."""
+    """For databases with row-level locking (PostgreSQL): writers go ahead together.
+
+    Their waits are bounded by PostgreSQL's lock_timeout instead (see storage/db.py).
+    """
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
+    def turn(self, wait_seconds: float) -> Iterator[None]:
         yield
 
     def close(self) -> None:

@@ -84,7 +84,8 @@ def press_in_dm(slack: SlackHarness, button: dict[str, Any]) -> None:
 
 
 def submit_last_modal(slack: SlackHarness, values: dict[str, Any]) -> str:
-    view = slack.api.calls("views.open")[-1].params["view"]
+    opened = slack.api.calls("views.open")
+    view = opened[-1].params["view"]
     assert problems(view) == []
     payload = {
         "type": "view_submission",
@@ -93,7 +94,9 @@ def submit_last_modal(slack: SlackHarness, values: dict[str, Any]) -> str:
         "api_app_id": "A0SCORECARD",
         "token": "unused",
         "trigger_id": "trigger.submit",
-        "view": {**view, "id": "V0MODAL", "state": {"values": values}},
+        # Each opened modal has an id of its own, as on Slack: a second submission of the same
+        # modal is a replay, a new modal is not.
+        "view": {**view, "id": f"V0MODAL{len(opened)}", "state": {"values": values}},
     }
     return slack.sender.interaction(payload).body
 

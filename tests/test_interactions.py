@@ -1,6 +1,7 @@
 """The nudge buttons and modals end to end: signed interactivity requests through the real app."""
 
 import json
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ def click(
         "user": {"id": user, "team_id": WORKSPACE},
         "api_app_id": "A0SCORECARD",
         "token": "unused",
-        "trigger_id": "trigger.123",
+        "trigger_id": f"trigger.{time.time_ns()}",  # Slack's are unique per click
         "container": {"type": "message", "message_ts": ts, "channel_id": dm_channel},
         "channel": {"id": dm_channel},
         "message": {"type": "message", "ts": ts},

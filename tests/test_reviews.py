@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.cli import main
 from bot.review_meetings import open_due_reviews
 from bot.signed_requests import HttpAnswer
+from scorecard.exporting import export_scorecard
 from scorecard.schedules import occurrences, parse_schedule
 from storage.models import Action, Decision, Kpi, Review, ReviewCommentary
 from templates import problems
@@ -105,7 +107,8 @@ def _parent_ts(slack: SlackHarness) -> str:
 
 def submit(slack: SlackHarness, user: str, values: dict[str, Any]) -> HttpAnswer:
     """Submit the modal that was opened last, with `values` in its inputs."""
-    view = slack.api.calls("views.open")[-1].params["view"]
+    opened = slack.api.calls("views.open")
+    view = opened[-1].params["view"]
     assert problems(view) == []
     payload = {
         "type": "view_submission",
@@ -114,7 +117,9 @@ def submit(slack: SlackHarness, user: str, values: dict[str, Any]) -> HttpAnswer
         "api_app_id": "A0SCORECARD",
         "token": "unused",
         "trigger_id": "trigger.submit",
-        "view": {**view, "id": "V0MODAL", "state": {"values": values}},
+        # Each opened modal has an id of its own, as on Slack: a second submission of the same
+        # modal is a replay, a new modal is not.
+        "view": {**view, "id": f"V0MODAL{len(opened)}", "state": {"values": values}},
     }
     return slack.sender.interaction(payload)
 
@@ -235,6 +240,11 @@ def test_a_review_walks_the_map_collects_commentaries_and_decisions_and_keeps_mi
     exported = capsys.readouterr().out
     assert "### Attendance" in exported and f"@{COMMUNITY}" in exported
     assert "Revise the link fast_answers → loyalty" in exported
+    # The link itself carries the decision, and the scorecard file exports it.
+    document = yaml.safe_load(export_scorecard(slack.database, WORKSPACE))
+    fast = next(o for o in document["objectives"] if o["key"] == "fast_answers")
+    assert fast["supports"][0]["objective"] == "loyalty"
+    assert fast["supports"][0]["review"]["decision"] == "revise"
 
     # The next review starts with the open decisions of the last one.
     again = open_review(slack)

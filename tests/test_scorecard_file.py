@@ -154,7 +154,7 @@ def test_sections_and_lists_must_be_lists() -> None:
 
     assert problems_of(text) == [
         "objectives[1] (revenue), line 4: `supports`: should be a list of keys, like [a, b], "
-        "not text",
+        "or of links, like [{objective: a, lag: 6 weeks}], not text",
         "actions: should be a list (“- key: …”), not a mapping",
     ]
 
@@ -241,6 +241,7 @@ def test_a_dumped_spec_reads_back_the_same() -> None:
         "mission",
         "timezone",
         "perspectives",
+        "themes",
         "objectives",
         "kpis",
         "actions",

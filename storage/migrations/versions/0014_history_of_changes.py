@@ -1,7 +1,7 @@
 """history of changes
 
 Revision ID: 0014
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30 07:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0014"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

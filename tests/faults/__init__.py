@@ -1,0 +1,1 @@
+"""Probes of faults, slow clients and bad requests against the real server process."""
