@@ -5,6 +5,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -27,6 +28,7 @@ Load its KPI history:      scorecard import readings.csv   (kpi,period,value,...
 Run it for Slack (HTTP):   scorecard serve
 Run it for Slack (socket): scorecard socket
 Digests and nudges:        scorecard clock   (or `scorecard run`: socket and clock together)
+Who changed what:          scorecard history --since 2026-11-01 --format csv
 A workspace's data:        scorecard workspace export T0123 --to backup/
                            scorecard workspace delete T0123
 """
@@ -92,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace", help="Slack team id, when the database holds several scorecards"
     )
     dump.set_defaults(run=run_export)
+
+    history = commands.add_parser("history", help="export the history of changes")
+    history.add_argument(
+        "--workspace", action="append", metavar="TEAM_ID", help="only this workspace (repeatable)"
+    )
+    history.add_argument(
+        "--since", type=_iso_date, metavar="DATE", help="changes on or after this day (UTC)"
+    )
+    history.add_argument("--format", choices=("csv", "json"), default="csv")
+    history.set_defaults(run=run_history)
 
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -349,6 +361,22 @@ def run_export(arguments: argparse.Namespace, settings: Settings) -> int:
         text = export_scorecard(database, arguments.workspace, arguments.format or "yaml")
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def run_history(arguments: argparse.Namespace, settings: Settings) -> int:
+    from scorecard.history import export_history
+
+    since = arguments.since and datetime.combine(arguments.since, time(), UTC)
+    text = export_history(_migrate(settings), arguments.workspace, since, arguments.format)
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
 
 
 def run_db_upgrade(arguments: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,7 @@ from handlers.slack_plumbing import open_modal
 from handlers.why import WHY
 from scorecard.caller import Caller
 from scorecard.errors import Question, UserError
+from scorecard.history import item_history
 from scorecard.kpi_log import ReadingLogged
 from scorecard.kpi_requests import (
     kpi_detail_for,
@@ -74,6 +75,10 @@ def note_reading(caller: Caller, text: str) -> Message:
 def undo_reading(caller: Caller, text: str) -> Reply:
     kpi, reading = undo_my_reading(caller)
     return Reply(render("reading_undone", kpi=kpi, reading=reading), (HomeRefresh(caller),))
+
+
+def show_history(caller: Caller, text: str) -> Message:
+    return render("history", history=item_history(caller, text))
 
 
 def show_help(caller: Caller, text: str) -> Message:
@@ -165,6 +170,13 @@ KPI = SlashCommand(
         NEW_SUBCOMMAND,
         EDIT_SUBCOMMAND,
         ADMINS_SUBCOMMAND,
+        Subcommand(
+            "history",
+            "/kpi history <item>",
+            "/kpi history instagram followers",
+            "Who changed a KPI, objective, action or the settings, when, and what it was before.",
+            show_history,
+        ),
         REVIEW_SUBCOMMAND,
         Subcommand("help", "/kpi help", "/kpi help", "Every command, with examples.", show_help),
     ],

@@ -30,6 +30,11 @@ class Caller:
     # asked only for a change the person is not otherwise allowed to make, and at most once.
     workspace_admin_lookup: Callable[[], bool] | None = None
 
+    def __post_init__(self) -> None:
+        # Everything written through a caller's database is recorded in the history of changes
+        # as this person's, whichever path (command, button, modal, Home tab) did the writing.
+        object.__setattr__(self, "database", self.database.acting_for(self.user))
+
     def as_admin(self, is_admin: bool) -> "Caller":
         return replace(self, is_workspace_admin=is_admin)
 

@@ -1,15 +1,17 @@
 """`scorecard import`: a scorecard file checked in full, then stored in one transaction."""
 
 from scorecard.scorecard_file import parse_scorecard
+from storage.audit import FILE_IMPORT_ACTOR
 from storage.db import Database
 from storage.sync import Changes, ImportSummary, apply_spec
 
 
 def import_scorecard(database: Database, text: str) -> ImportSummary:
     """Create or update the scorecard the file describes. A file with any problem raises
-    ScorecardFileError (a UserError listing them all) before anything is written."""
+    ScorecardFileError (a UserError listing them all) before anything is written. The history of
+    changes names the import as FILE_IMPORT_ACTOR."""
     spec = parse_scorecard(text)
-    with database.writing() as session:
+    with database.acting_for(FILE_IMPORT_ACTOR).writing() as session:
         return apply_spec(session, spec)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scorecard.errors import UserError
 from scorecard.exporting import export_readings, export_scorecard
+from scorecard.history import export_history
 from storage.db import Database
 from storage.scorecards import find_scorecard
 from storage.workspaces import (
@@ -111,14 +112,17 @@ def delete_workspace(database: Database, workspace: str) -> str:
 
 
 def export_workspace(database: Database, workspace: str, directory: Path) -> list[Path]:
-    """Write the workspace's scorecard (YAML) and all its readings (CSV) into `directory`.
+    """Write the workspace's scorecard (YAML), all its readings (CSV) and its history of changes
+    (CSV, as `scorecard history` writes it) into `directory`.
 
-    Files are named after the workspace: `T0ABC-scorecard.yaml`, `T0ABC-readings.csv`. Raises
+    Files are named after the workspace: `T0ABC-scorecard.yaml`, `T0ABC-readings.csv`,
+    `T0ABC-history.csv`. Raises
     UserError when there is no scorecard for it or the directory can't be written.
     """
     files = {
         directory / f"{workspace}-scorecard.yaml": export_scorecard(database, workspace, "yaml"),
         directory / f"{workspace}-readings.csv": export_readings(database, workspace, "csv"),
+        directory / f"{workspace}-history.csv": export_history(database, [workspace], None, "csv"),
     }
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Engines and sessions: one session per request or job, never shared across threads."""
 
+import copy
 import logging
 import os
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
 from scorecard.errors import CannotSaveNow, StoreBusy
+from storage.audit import ACTOR_INFO
 from storage.write_queue import NoWriterQueue, WriterQueue, WriteTurnTimeout
 
 logger = logging.getLogger(__name__)
@@ -165,6 +167,17 @@ class Database:
         self.file = _sqlite_file(self.url)
         if self.file is not None:
             event.listen(self.engine, "connect", lambda *_: self.file.remember())  # type: ignore[union-attr]
+        # Who the history of changes names for what this object's write sessions change: a Slack
+        # user id, "file import by the CLI", or None for Scorecard's own bookkeeping.
+        self.actor: str | None = None
+
+    def acting_for(self, actor: str | None) -> "Database":
+        """The same database (engine, writer turns), with its writes recorded as `actor`'s."""
+        if actor == self.actor:
+            return self
+        acting = copy.copy(self)
+        acting.actor = actor
+        return acting
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -186,6 +199,7 @@ class Database:
                 Session(self.engine, expire_on_commit=False) as session,
             ):
                 session.connection(execution_options={IMMEDIATE_OPTION: True})
+                session.info[ACTOR_INFO] = self.actor
                 try:
                     yield session
                     session.commit()

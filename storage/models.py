@@ -464,6 +464,34 @@ class WorkspaceUninstall(SQLModel, table=True):
     reason: str = Field(max_length=32)  # the Slack event: app_uninstalled or tokens_revoked
 
 
+class Change(SQLModel, table=True):
+    """One change to a scorecard's structure, field by field: the history of changes.
+
+    Written by storage/audit.py whenever a write session flushes a structural row, whatever path
+    made the change. `fields` is {"field": [before, after]} in JSON terms (dates as ISO text,
+    objectives and perspectives by key); `before` is null for a new item, `after` for a removed one.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        Index("ix_changes_item", "scorecard_id", "item_kind", "item_key", "changed_at"),
+        Index("ix_changes_workspace", "workspace", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scorecards.id", ondelete="CASCADE"), nullable=False)
+    )
+    workspace: str = Field(max_length=32)
+    changed_at: datetime = Field(sa_column=_moment(nullable=False))
+    actor: str | None = None  # Slack user id, "file import by the CLI", None: Scorecard itself
+    # settings, perspective, objective, link, kpi, action or digest
+    item_kind: str = Field(max_length=16)
+    item_key: str
+    change: str = Field(max_length=16)  # created, changed or removed
+    fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 # Slack's OAuth installations, bot tokens and install states: slack-sdk's own tables, defined by
 # its SQLAlchemy stores, created by our migrations (0011) and read and written by those stores.
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
