@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import SQLModel
 
@@ -16,6 +17,12 @@ from storage.migrate import upgrade
 from tests.harness import SlackHarness
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# On CI the property tests run the same examples every time (a red run is a real find, and the
+# same run reproduces it); on a developer's machine they explore anew each run. No deadline: a
+# loaded machine is slow, not wrong.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 # A Tuesday in late November: the "today" of most tests.
 TEST_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
