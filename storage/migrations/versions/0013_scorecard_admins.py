@@ -1,7 +1,7 @@
 """scorecard admins, and who may log readings
 
 Revision ID: 0013
-Revises: 0015
+Revises: 0012
 Create Date: 2026-11-30 07:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0016"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """history of changes
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0013
 Create Date: 2026-11-30 07:00:00.000000
 """
 

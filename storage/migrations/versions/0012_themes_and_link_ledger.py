@@ -1,7 +1,7 @@
 """supporting themes, cause-and-effect link lags and decisions, digest filters
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 07:00:00.000000
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0006"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """request claims: each request from Slack is handled once
 
-Revision ID: 0006
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 06:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0006"
-down_revision: str | None = "0015"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """strategy reviews: review schedules, reviews, commentaries and decisions
 
-Revision ID: 0015
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-30 06:48:26.039651
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0015"
-down_revision: str | None = "0012"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
