@@ -2,7 +2,7 @@
 
     python -m bench.bare_app --mode default|inline --port 8001
 
-It is served by `bot.server.serve`, so gunicorn gets exactly the options `scorecard serve` uses
+It is served by `bot.server.serve`, so waitress gets exactly the options `scorecard serve` uses
 (workers, threads, worker class, access log). `default` is Bolt's ack-first mode, the listener in
 a thread pool; `inline` is `process_before_response=True`, the listener inside the request.
 """

@@ -86,7 +86,7 @@ def _run_section(section: str, databases: list[str], sizes: Sizes, api_url: str)
     if section == "latency":
         from bench.latency import run_latency
 
-        print("Latency over HTTP (gunicorn)", flush=True)
+        print("Latency over HTTP (waitress)", flush=True)
         return {"rows": run_latency(databases, sizes, api_url)}
     if section == "growth":
         from bench.growth import run_growth

@@ -1,4 +1,4 @@
-"""Command latency through the real HTTP stack: our app and two bare Bolt apps under gunicorn."""
+"""Command latency through the real HTTP stack: our app and two bare Bolt apps under waitress."""
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor

@@ -68,7 +68,7 @@ COLUMNS = {
     ],
 }
 TITLES = {
-    "latency": "1. Command latency over HTTP (gunicorn, keep-alive, signed requests)",
+    "latency": "1. Command latency over HTTP (waitress, keep-alive, signed requests)",
     "growth": "2. Growth: time and SQL statements per command, in-process",
     "digest": "3a. Digest build (a year of daily readings per KPI)",
     "sweep": "3b. Nudge sweep (real sweep against the Slack stand-in)",

@@ -28,7 +28,7 @@ class RunningServer:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # gunicorn: quick shutdown
+            self.process.send_signal(signal.SIGINT)  # quick shutdown
             try:
                 self.process.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
@@ -91,7 +91,7 @@ def _start(
 
 
 def _wait_until_up(server: RunningServer, health_path: str | None) -> None:
-    """Until every worker answers: gunicorn queues connections while workers boot."""
+    """Until every worker answers: the server queues connections while it starts."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    serve = commands.add_parser("serve", help="answer Slack over HTTP (gunicorn) on $PORT")
+    serve = commands.add_parser("serve", help="answer Slack over HTTP (waitress) on $PORT")
     serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
     serve.set_defaults(run=run_serve)
 

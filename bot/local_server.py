@@ -1,6 +1,6 @@
 """A small threaded HTTP server on loopback for the console and the tests.
 
-It serves the same WSGI app as `scorecard serve` does under gunicorn, so requests take the same
+It serves the same WSGI app as `scorecard serve` does under waitress, so requests take the same
 path through signature checks, Bolt and the listeners.
 """
 
