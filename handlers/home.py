@@ -8,7 +8,7 @@ https://api.slack.com/surfaces/app-home
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +34,12 @@ SET_UPDATES_CHANNEL = "set_updates_channel"
 OBJECTIVES_SHOWN = 40  # across all perspectives
 PERSPECTIVES_SHOWN = 8
 YOURS_SHOWN = 5  # of your KPIs, and of your actions
-# Redrawing a Home tab after a change is done off the request, so the change is answered at once.
-_republishing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home-tab")
-_pending: set[Future[None]] = set()
+# Redrawing a Home tab after a change is done off the request, so the change is answered at once,
+# at most this many at a time. The threads are daemons: stopping the app never waits on a redraw
+# (the next time the person opens the tab, it is drawn anew).
+REDRAWS_AT_ONCE = 2
+_redraw_slots = threading.BoundedSemaphore(REDRAWS_AT_ONCE)
+_pending: set[threading.Thread] = set()
 _pending_lock = threading.Lock()
 
 
@@ -84,22 +87,32 @@ class HomeRefresh:
     caller: Caller
 
     def send(self, client: WebClient) -> None:
-        future = _republishing.submit(publish_home, client, self.caller)
+        redraw = threading.Thread(
+            target=_redraw, args=(client, self.caller), name="home-tab", daemon=True
+        )
         with _pending_lock:
-            _pending.add(future)
-        future.add_done_callback(_forget)
+            _pending.add(redraw)
+        redraw.start()
 
 
-def _forget(future: Future[None]) -> None:
-    with _pending_lock:
-        _pending.discard(future)
+def _redraw(client: WebClient, caller: Caller) -> None:
+    try:
+        with _redraw_slots:
+            publish_home(client, caller)
+    except Exception:  # nobody waits for a redraw: log it, never lose the thread's error
+        logger.exception("Redrawing the Home tab of %s failed", caller.user)
+    finally:
+        with _pending_lock:
+            _pending.discard(threading.current_thread())
 
 
 def finish_republishing(timeout: float = 10.0) -> None:
     """Wait for Home tabs being redrawn, for a clean stop (the tests' harness, the console)."""
+    deadline = time.monotonic() + timeout
     with _pending_lock:
-        pending = set(_pending)
-    wait(pending, timeout=timeout)
+        pending = list(_pending)
+    for redraw in pending:
+        redraw.join(max(0.0, deadline - time.monotonic()))
 
 
 def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
