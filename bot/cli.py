@@ -447,8 +447,13 @@ def run_workspace_delete(arguments: argparse.Namespace, settings: Settings) -> i
 
 
 def _stop_on_sigterm() -> None:
-    """Platforms stop a process with SIGTERM: treat it like Ctrl-C, so `finally` blocks run."""
+    """Platforms stop a process with SIGTERM: treat it like Ctrl-C, so `finally` blocks run.
+
+    SIGINT is set too: a shell that starts a command in the background (`scorecard run &`)
+    leaves it ignoring SIGINT, and Python then never raises KeyboardInterrupt for it.
+    """
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _migrate(settings: Settings) -> Database:

@@ -196,7 +196,12 @@ class Running:
 
     def stop(self, signal_number: int) -> int:
         self.process.send_signal(signal_number)
-        return self.process.wait(timeout=STOP_SECONDS)
+        try:
+            return self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"still running {STOP_SECONDS} s later:\n{self.output()}"
+            ) from None
 
     def kill(self) -> None:
         if self.process.poll() is None:
