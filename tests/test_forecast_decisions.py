@@ -84,21 +84,7 @@ def press_in_dm(slack: SlackHarness, button: dict[str, Any]) -> None:
 
 
 def submit_last_modal(slack: SlackHarness, values: dict[str, Any]) -> str:
-    opened = slack.api.calls("views.open")
-    view = opened[-1].params["view"]
-    assert problems(view) == []
-    payload = {
-        "type": "view_submission",
-        "team": {"id": WORKSPACE, "domain": "demo"},
-        "user": {"id": SOCIAL, "team_id": WORKSPACE},
-        "api_app_id": "A0SCORECARD",
-        "token": "unused",
-        "trigger_id": "trigger.submit",
-        # Each opened modal has an id of its own, as on Slack: a second submission of the same
-        # modal is a replay, a new modal is not.
-        "view": {**view, "id": f"V0MODAL{len(opened)}", "state": {"values": values}},
-    }
-    return slack.sender.interaction(payload).body
+    return slack.view_submission(slack.last_view(), values, user=SOCIAL).body
 
 
 def test_a_projected_miss_asks_its_owner_once_and_the_decision_is_shown_and_reviewed(

@@ -107,21 +107,7 @@ def _parent_ts(slack: SlackHarness) -> str:
 
 def submit(slack: SlackHarness, user: str, values: dict[str, Any]) -> HttpAnswer:
     """Submit the modal that was opened last, with `values` in its inputs."""
-    opened = slack.api.calls("views.open")
-    view = opened[-1].params["view"]
-    assert problems(view) == []
-    payload = {
-        "type": "view_submission",
-        "team": {"id": WORKSPACE, "domain": "demo"},
-        "user": {"id": user, "team_id": WORKSPACE},
-        "api_app_id": "A0SCORECARD",
-        "token": "unused",
-        "trigger_id": "trigger.submit",
-        # Each opened modal has an id of its own, as on Slack: a second submission of the same
-        # modal is a replay, a new modal is not.
-        "view": {**view, "id": f"V0MODAL{len(opened)}", "state": {"values": values}},
-    }
-    return slack.sender.interaction(payload)
+    return slack.view_submission(slack.last_view(), values, user=user)
 
 
 def typed(block: str, value: str, action: str | None = None) -> dict[str, Any]:
