@@ -27,7 +27,7 @@ class InProcessApp:
         self.path = SLACK_PATH
 
     def command(self, command: str, text: str, user: str = "U0000") -> tuple[int, bytes]:
-        body = slash_command_body(command, text, user, WORKSPACE).encode()
+        body = slash_command_body(command, text, user, team=WORKSPACE).encode()
         environ = _environ(self.path, body, signed_headers(body.decode()))
         answer: dict[str, Any] = {}
 

@@ -5,9 +5,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 from bench.databases import temporary_database
-from bench.loadgen import CLIENT_PROCESSES, LoadResult, Payload, run_load
+from bench.loadgen import CLIENT_PROCESSES, TRIGGER_MARK, LoadResult, Payload, run_load
 from bench.servers import start_bare, start_scorecard
-from bench.signing import WORKSPACE, command_text, signed_headers, slash_command_body
+from bench.signing import SIGNING_SECRET, WORKSPACE, command_text, slash_command_body
 from bench.sizes import ALL_COMMANDS, Sizes
 from bench.synthetic import add_actions, build_scorecard, grow_readings
 from bot.http import SLACK_PATH
@@ -62,6 +62,7 @@ def _load(pool, port: int, command: str, concurrency: int, sizes: Sizes) -> Load
         port,
         SLACK_PATH,
         _payloads(command, sizes),
+        SIGNING_SECRET,
         concurrency,
         sizes.load_seconds,
         sizes.warmup_seconds,
@@ -76,12 +77,12 @@ def _load(pool, port: int, command: str, concurrency: int, sizes: Sizes) -> Load
 
 
 def _payloads(command: str, sizes: Sizes) -> list[Payload]:
-    """Signed now: Bolt refuses requests whose timestamp is more than five minutes old."""
+    """Bodies to sign as they are sent, each send with a trigger_id of its own (bench.loadgen)."""
     payloads = []
     for number in range(PAYLOADS):
         slash, text = command_text(command, number, sizes.latency_kpis, sizes.latency_actions)
-        body = slash_command_body(slash, text, f"U{number % USERS:04d}")
-        payloads.append((body.encode(), signed_headers(body)))
+        body = slash_command_body(slash, text, f"U{number % USERS:04d}", TRIGGER_MARK.decode())
+        payloads.append(body.encode())
     return payloads
 
 

@@ -4,8 +4,14 @@ Concurrency C means C connections, each sending its next request as soon as the 
 arrives (a closed loop, like wrk). Connections are spread over a few processes so the client is
 not held back by one interpreter. Only requests that start and finish inside the measured window,
 after a warm-up, count. Standard library only: worker processes start fast.
+
+Every request is signed as it is sent and carries a `trigger_id` of its own, as Slack's do: the
+app handles each trigger once (bot/once_only.py), so a replayed body would only measure its
+"already handled" answer.
 """
 
+import hashlib
+import hmac
 import http.client
 import os
 import threading
@@ -13,7 +19,8 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-Payload = tuple[bytes, dict[str, str]]  # body, headers
+Payload = bytes  # a form-encoded body whose trigger_id is TRIGGER_MARK, replaced on each send
+TRIGGER_MARK = b"BENCH-TRIGGER"
 CLIENT_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 START_DELAY_SECONDS = 0.3  # lets every process be ready before the clock starts
 ERROR_MARK = b"went wrong"  # our app's reply to an unexpected failure
@@ -46,6 +53,7 @@ def run_load(
     port: int,
     path: str,
     payloads: list[Payload],
+    signing_secret: str,
     concurrency: int,
     seconds: float,
     warmup: float,
@@ -55,7 +63,7 @@ def run_load(
     start = time.time() + START_DELAY_SECONDS
     window = (start + warmup, start + warmup + seconds)
     futures = [
-        pool.submit(drive, port, path, payloads, share, offset, start, window)
+        pool.submit(drive, port, path, payloads, signing_secret, share, offset, start, window)
         for offset, share in enumerate(shares)
     ]
     latencies: list[float] = []
@@ -72,6 +80,7 @@ def drive(
     port: int,
     path: str,
     payloads: list[Payload],
+    signing_secret: str,
     connections: int,
     offset: int,
     start: float,
@@ -82,7 +91,16 @@ def drive(
     threads = [
         threading.Thread(
             target=_connection_loop,
-            args=(port, path, payloads, offset * 1000 + n * 37, start, window, results),
+            args=(
+                port,
+                path,
+                payloads,
+                signing_secret,
+                offset * 1000 + n * 37,
+                start,
+                window,
+                results,
+            ),
         )
         for n in range(connections)
     ]
@@ -97,6 +115,7 @@ def _connection_loop(
     port: int,
     path: str,
     payloads: list[Payload],
+    signing_secret: str,
     first: int,
     start: float,
     window: tuple[float, float],
@@ -111,7 +130,7 @@ def _connection_loop(
         began_wall, began = time.time(), time.perf_counter()
         if began_wall >= window[1]:
             break
-        body, headers = payloads[number % len(payloads)]
+        body, headers = signed(payloads[number % len(payloads)], signing_secret, first, number)
         number += 1
         try:
             connection.request("POST", path, body=body, headers=headers)
@@ -128,3 +147,18 @@ def _connection_loop(
             errors += failed
     connection.close()
     results.append((measured, errors))
+
+
+def signed(payload: Payload, signing_secret: str, first: int, number: int) -> tuple[bytes, dict]:
+    """The body with a trigger_id no other request has, and Slack's v0 signature headers."""
+    trigger = f"{os.getpid()}.{first}.{number}.{time.time_ns()}".encode()
+    body = payload.replace(TRIGGER_MARK, trigger)
+    timestamp = str(int(time.time()))
+    base = b"v0:" + timestamp.encode() + b":" + body
+    digest = hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+    return body, headers
