@@ -22,6 +22,7 @@ from handlers.services import services_of
 from handlers.slack_plumbing import caller_of_click, click_summary, is_workspace_admin, tell
 from scorecard.caller import Caller
 from scorecard.home import home_for
+from scorecard.home_views import may_be_looking_at_home, note_home_opened
 from scorecard.team_updates import set_updates_channel
 from templates import render
 
@@ -35,12 +36,9 @@ OBJECTIVES_SHOWN = 40  # across all perspectives
 PERSPECTIVES_SHOWN = 8
 YOURS_SHOWN = 5  # of your KPIs, and of your actions
 # Redrawing a Home tab after a change is done off the request, so the change is answered at once,
-# at most this many at a time. The threads are daemons: stopping the app never waits on a redraw
-# (the next time the person opens the tab, it is drawn anew).
+# by this many threads. The threads are daemons: stopping the app never waits on a redraw (the
+# next time the person opens the tab, it is drawn anew).
 REDRAWS_AT_ONCE = 2
-_redraw_slots = threading.BoundedSemaphore(REDRAWS_AT_ONCE)
-_pending: set[threading.Thread] = set()
-_pending_lock = threading.Lock()
 
 
 def home_view(caller: Caller) -> Message:
@@ -87,38 +85,83 @@ class HomeRefresh:
     caller: Caller
 
     def send(self, client: WebClient) -> None:
-        redraw = threading.Thread(
-            target=_redraw, args=(client, self.caller), name="home-tab", daemon=True
-        )
-        with _pending_lock:
-            _pending.add(redraw)
-        redraw.start()
+        _redraws.ask(client, self.caller)
 
 
-def _redraw(client: WebClient, caller: Caller) -> None:
-    try:
-        with _redraw_slots:
-            publish_home(client, caller)
-    except Exception:  # nobody waits for a redraw: log it, never lose the thread's error
-        logger.exception("Redrawing the Home tab of %s failed", caller.user)
-    finally:
-        with _pending_lock:
-            _pending.discard(threading.current_thread())
+class HomeRedraws:
+    """Home tabs waiting to be redrawn, at most one per person, drawn by a few daemon threads.
+
+    A burst of changes by one person (ten `/kpi log`s in a row) asks for one redraw, or two when
+    a change comes in while their tab is being drawn: each redraw reads the scorecard as it is
+    when it starts, and one person's tab is drawn by one thread at a time, so an older drawing
+    never lands after a newer one. A person who has not opened the tab lately is skipped
+    (scorecard/home_views.py): Slack draws it anew when they next open it.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._started: list[threading.Thread] = []
+        # (workspace, user) -> the latest client and caller asking; dicts keep the order asked.
+        self._waiting: dict[tuple[str, str], tuple[WebClient, Caller]] = {}
+        self._drawing: set[tuple[str, str]] = set()
+        self._changed = threading.Condition()
+
+    def ask(self, client: WebClient, caller: Caller) -> None:
+        with self._changed:
+            self._waiting[(caller.workspace, caller.user)] = (client, caller)
+            self._start_threads()
+            self._changed.notify_all()
+
+    def wait_until_done(self, timeout: float) -> None:
+        """Until nothing waits or is being drawn, or `timeout` seconds have passed."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._waiting or self._drawing:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._changed.wait(left):
+                    return
+
+    def _start_threads(self) -> None:
+        while len(self._started) < self._threads:
+            thread = threading.Thread(target=self._draw_forever, name="home-tab", daemon=True)
+            self._started.append(thread)
+            thread.start()
+
+    def _draw_forever(self) -> None:
+        while True:
+            with self._changed:
+                while (key := self._next_person()) is None:
+                    self._changed.wait()
+                client, caller = self._waiting.pop(key)
+                self._drawing.add(key)
+            try:
+                if may_be_looking_at_home(caller):
+                    publish_home(client, caller)
+            except Exception:  # nobody waits for a redraw: log it, never lose the thread
+                logger.exception("Redrawing the Home tab of %s failed", caller.user)
+            finally:
+                with self._changed:
+                    self._drawing.discard(key)
+                    self._changed.notify_all()
+
+    def _next_person(self) -> tuple[str, str] | None:
+        """The longest-waiting person whose tab no other thread is drawing now."""
+        return next((key for key in self._waiting if key not in self._drawing), None)
+
+
+_redraws = HomeRedraws(REDRAWS_AT_ONCE)
 
 
 def finish_republishing(timeout: float = 10.0) -> None:
     """Wait for Home tabs being redrawn, for a clean stop (the tests' harness, the console)."""
-    deadline = time.monotonic() + timeout
-    with _pending_lock:
-        pending = list(_pending)
-    for redraw in pending:
-        redraw.join(max(0.0, deadline - time.monotonic()))
+    _redraws.wait_until_done(timeout)
 
 
 def on_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if event.get("tab") != HOME_TAB or not event.get("user"):
         return
     caller = services_of(context).caller(workspace=context.team_id or "", user=event["user"])
+    note_home_opened(caller)
     publish_home(client, caller)
 
 

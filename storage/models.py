@@ -505,6 +505,21 @@ SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
 )
 
 
+class HomeTabView(SQLModel, table=True):
+    """When a person last opened Scorecard's Home tab (`app_home_opened`), per workspace.
+
+    A change redraws the person's Home tab only while they may be looking at it: Slack draws
+    it anew through `app_home_opened` each time it is opened, so a redraw for someone who is not
+    looking is work for nobody (handlers/home.py).
+    """
+
+    __tablename__ = "home_tab_views"
+
+    workspace: str = Field(max_length=32, primary_key=True)
+    user: str = Field(max_length=32, primary_key=True)
+    opened_at: datetime = Field(sa_column=_moment(nullable=False))
+
+
 class RequestClaim(SQLModel, table=True):
     """A request from Slack that is being or has been handled: its key is claimed exactly once.
 

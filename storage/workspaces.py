@@ -11,6 +11,7 @@ from storage.models import (
     SLACK_BOTS,
     SLACK_INSTALLATIONS,
     SLACK_OAUTH_STATES,
+    HomeTabView,
     Reading,
     Scorecard,
     WorkspaceUninstall,
@@ -53,7 +54,8 @@ def count_readings(session: Session, scorecard_id: int) -> int:
 
 def delete_workspace_rows(session: Session, workspace: str) -> bool:
     """Delete the workspace's scorecard (its items, readings, digests and nudges go with it through
-    ON DELETE CASCADE), its uninstall record and its Slack installations and tokens.
+    ON DELETE CASCADE), its uninstall record, who opened its Home tab when, and its Slack
+    installations and tokens.
 
     True when anything was there to delete.
     """
@@ -61,6 +63,7 @@ def delete_workspace_rows(session: Session, workspace: str) -> bool:
     for statement in (
         delete(Scorecard).where(col(Scorecard.workspace) == workspace),
         delete(WorkspaceUninstall).where(col(WorkspaceUninstall.workspace) == workspace),
+        delete(HomeTabView).where(col(HomeTabView.workspace) == workspace),
         delete(SLACK_INSTALLATIONS).where(SLACK_INSTALLATIONS.c.team_id == workspace),
         delete(SLACK_BOTS).where(SLACK_BOTS.c.team_id == workspace),
     ):

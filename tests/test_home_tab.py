@@ -6,6 +6,9 @@ from typing import Any
 import yaml
 
 from bot.plain_text import message_to_text
+from handlers.home import HomeRefresh, finish_republishing
+from scorecard.caller import Services
+from scorecard.home_views import HOME_MAY_STAY_OPEN
 from templates.limits import MAX_VIEW_BLOCKS, problems
 from tests.harness import SlackHarness
 from tests.sample import SAMPLE_SCORECARD
@@ -35,8 +38,6 @@ def buttons(view: dict[str, Any]) -> list[tuple[str, str]]:
 def test_opening_the_home_tab_publishes_the_viewers_scorecard(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD)
     slack.command("/kpi", "log instagram followers 12.4k", user="U0SOCIAL")
-    published(slack)  # the Home tab redrawn after the reading, in the background
-    slack.api.clear()
 
     assert slack.open_home("U0SOCIAL") == 200
 
@@ -86,16 +87,51 @@ def test_home_tab_is_published_again_after_the_viewer_logs_a_reading(slack: Slac
 
 def test_home_tab_is_published_again_after_an_action_changes(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD)
+    slack.open_home("U0SOCIAL")
 
     slack.command("/action", "done daily meme posts", user="U0SOCIAL")
 
-    [params] = published(slack)
+    params = published(slack, 2)[1]
     assert params["user_id"] == "U0SOCIAL"
     assert "Daily meme posts" not in home_text(params)  # done: no longer open, nor unlinked
 
 
+def test_a_change_redraws_no_home_tab_its_person_has_not_opened_lately(
+    slack: SlackHarness,
+) -> None:
+    slack.load(SAMPLE_SCORECARD)
+
+    slack.command("/kpi", "log instagram followers 12k", user="U0SOCIAL")  # never opened it
+    slack.open_home("U0LEAD")
+    slack.advance(hours=HOME_MAY_STAY_OPEN.total_seconds() / 3600 + 1)
+    later = slack.command("/kpi", "log response time 5h", user="U0LEAD")
+
+    assert "Logged" in later.text  # by someone who opened the tab, but long ago
+    [opened] = published(slack)  # only the opening itself
+    assert opened["user_id"] == "U0LEAD"
+    assert len(slack.api.calls("views.publish")) == 1
+
+
+def test_a_burst_of_changes_redraws_a_home_tab_at_most_twice(slack: SlackHarness) -> None:
+    slack.load(SAMPLE_SCORECARD)
+    slack.open_home("U0SOCIAL")
+    slack.command("/kpi", "log instagram followers 12,000", user="U0SOCIAL")
+    slack.api.clear()
+    slack.api.delay = 0.3  # Slack slow to answer: the first redraw is still under way
+    caller = Services(slack.database, lambda: slack.now).caller(workspace="T0DEMO", user="U0SOCIAL")
+
+    for _ in range(10):  # ten changes, one after the other, as a burst of commands asks
+        HomeRefresh(caller).send(slack.app.client)
+    finish_republishing()
+
+    redraws = slack.api.calls("views.publish")
+    assert 1 <= len(redraws) <= 2  # (the one under way, then) one for all the rest
+    assert all(call.params["user_id"] == "U0SOCIAL" for call in redraws)
+
+
 def test_nothing_is_published_when_nothing_changed(slack: SlackHarness) -> None:
     slack.load(SAMPLE_SCORECARD)
+    slack.open_home("U0SOCIAL")
 
     slack.command("/kpi", "log instagram followers 12k", user="U0SOCIAL")
     slack.api.clear()

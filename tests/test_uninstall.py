@@ -20,7 +20,7 @@ from scorecard.exporting import export_scorecard
 from scorecard.importing import import_scorecard
 from scorecard.workspace_lifecycle import uninstalled_since
 from storage.db import Database
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, Kpi, Reading, Scorecard
+from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, HomeTabView, Kpi, Reading, Scorecard
 from tests.conftest import TEST_NOW
 from tests.harness import SlackHarness
 from tests.installs import event, install
@@ -167,6 +167,8 @@ def test_export_then_delete_a_workspace_from_the_command_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", slack.database.url)
+    slack.open_home("U0LEAD", team=ALPHA)
+    slack.open_home("U0LEAD", team=BETA)
     exported_before = export_scorecard(slack.database, ALPHA)
 
     assert main(["workspace", "export", ALPHA, "--to", str(tmp_path / "backup")]) == 0
@@ -182,6 +184,8 @@ def test_export_then_delete_a_workspace_from_the_command_line(
     assert scorecards(slack.database) == [BETA]
     assert tokens_of(slack.database, ALPHA) == []
     assert tokens_of(slack.database, BETA) != []
+    with slack.database.reading() as session:  # who opened the Home tab when, too
+        assert session.exec(select(HomeTabView.workspace)).all() == [BETA]
 
     # The export brings it back: importing the files restores the scorecard and its readings.
     import_scorecard(slack.database, yaml_file.read_text(encoding="utf-8"))
