@@ -148,6 +148,6 @@ def _machine() -> dict:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
-        "web_concurrency": os.environ.get("WEB_CONCURRENCY", "default (2)"),
+        "web_concurrency": os.environ.get("WEB_CONCURRENCY", "default (1)"),
         "web_threads": os.environ.get("WEB_THREADS", "default (8)"),
     }

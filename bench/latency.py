@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bench.databases import temporary_database
 from bench.loadgen import CLIENT_PROCESSES, TRIGGER_MARK, LoadResult, Payload, run_load
-from bench.servers import start_bare, start_scorecard
+from bench.servers import RunningServer, start_bare, start_scorecard
 from bench.signing import SIGNING_SECRET, WORKSPACE, command_text, slash_command_body
 from bench.sizes import ALL_COMMANDS, Sizes
 from bench.synthetic import add_actions, build_scorecard, grow_readings
@@ -26,7 +26,7 @@ def run_latency(database_kinds: list[str], sizes: Sizes, api_url: str) -> list[d
             server = start_bare(mode, api_url)
             try:
                 for concurrency in sizes.concurrencies:
-                    result = _load(pool, server.port, COMPARED_COMMAND, concurrency, sizes)
+                    result = _load(pool, server, COMPARED_COMMAND, concurrency, sizes)
                     rows.append(_row("-", f"bare {mode}", COMPARED_COMMAND, result))
             finally:
                 server.stop()
@@ -49,27 +49,31 @@ def _our_app(pool: ProcessPoolExecutor, kind: str, sizes: Sizes, api_url: str) -
         try:
             for command in commands:
                 for concurrency in sizes.concurrencies:
-                    result = _load(pool, server.port, command, concurrency, sizes)
+                    result = _load(pool, server, command, concurrency, sizes)
                     rows.append(_row(kind, "scorecard", command, result))
         finally:
             server.stop()
     return rows
 
 
-def _load(pool, port: int, command: str, concurrency: int, sizes: Sizes) -> LoadResult:  # noqa: ANN001
+def _load(
+    pool: ProcessPoolExecutor, server: RunningServer, command: str, concurrency: int, sizes: Sizes
+) -> LoadResult:
     result = run_load(
         pool,
-        port,
+        server.port,
         SLACK_PATH,
         _payloads(command, sizes),
         SIGNING_SECRET,
         concurrency,
         sizes.load_seconds,
         sizes.warmup_seconds,
+        server.cpu_seconds,
     )
     print(
         f"  latency {command:8} c={concurrency:<3} {result.per_second:8.0f} req/s  "
         f"p50 {result.percentile_ms(0.5):6.1f} ms  p99 {result.percentile_ms(0.99):6.1f} ms"
+        f"  server CPU {result.server_cpu_ms_per_request or 0:5.2f} ms/req"
         f"  errors {result.errors}",
         flush=True,
     )
@@ -98,7 +102,12 @@ def _row(database: str, server: str, command: str, result: LoadResult) -> dict:
         "p50_ms": round(result.percentile_ms(0.50), 2),
         "p95_ms": round(result.percentile_ms(0.95), 2),
         "p99_ms": round(result.percentile_ms(0.99), 2),
+        "server_cpu_ms": _rounded(result.server_cpu_ms_per_request),
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _add_ratios(rows: list[dict]) -> None:

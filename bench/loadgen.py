@@ -16,6 +16,7 @@ import http.client
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -32,6 +33,13 @@ class LoadResult:
     seconds: float
     latencies: list[float]  # seconds, sorted
     errors: int
+    server_cpu_seconds: float | None = None  # the server's CPU time over the measured window
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_seconds is None or not self.latencies:
+            return None
+        return self.server_cpu_seconds / len(self.latencies) * 1000
 
     @property
     def requests(self) -> int:
@@ -57,7 +65,13 @@ def run_load(
     concurrency: int,
     seconds: float,
     warmup: float,
+    server_cpu: Callable[[], float] | None = None,
 ) -> LoadResult:
+    """`concurrency` connections against the server for `seconds` after `warmup`.
+
+    `server_cpu` (seconds of CPU the server has used so far) is read as the measured window
+    opens and closes: CPU per request tells the server's own cost from time spent waiting.
+    """
     processes = min(concurrency, CLIENT_PROCESSES)
     shares = [concurrency // processes + (n < concurrency % processes) for n in range(processes)]
     start = time.time() + START_DELAY_SECONDS
@@ -66,6 +80,7 @@ def run_load(
         pool.submit(drive, port, path, payloads, signing_secret, share, offset, start, window)
         for offset, share in enumerate(shares)
     ]
+    cpu_used = _cpu_over(window, server_cpu) if server_cpu is not None else None
     latencies: list[float] = []
     errors = 0
     for future in futures:
@@ -73,7 +88,14 @@ def run_load(
         latencies.extend(measured)
         errors += failed
     latencies.sort()
-    return LoadResult(concurrency, seconds, latencies, errors)
+    return LoadResult(concurrency, seconds, latencies, errors, cpu_used)
+
+
+def _cpu_over(window: tuple[float, float], cpu_seconds: Callable[[], float]) -> float:
+    time.sleep(max(0.0, window[0] - time.time()))
+    before = cpu_seconds()
+    time.sleep(max(0.0, window[1] - time.time()))
+    return cpu_seconds() - before
 
 
 def drive(

@@ -13,6 +13,7 @@ COLUMNS = {
         ("p50_ms", "p50 ms"),
         ("p95_ms", "p95 ms"),
         ("p99_ms", "p99 ms"),
+        ("server_cpu_ms", "server CPU ms/req"),
         ("errors", "errors"),
         ("vs_bare_inline", "x inline"),
         ("vs_bare_default", "x default"),

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from bench.signing import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,19 @@ class RunningServer:
     port: int
     process: subprocess.Popen
     log_path: Path
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server has used so far, its forked processes included."""
+        server = psutil.Process(self.process.pid)
+        processes = [server, *server.children(recursive=True)]
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -222,7 +222,8 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
     settings.require_slack_credentials()
     settings.require_signing_secret()
     check_bot_token(settings)
-    _migrate(settings)
+    _migrate(settings).dispose()  # before serving: nothing open is shared with forked processes
+    _stop_on_sigterm()
     try:
         serve(settings)
     except OSError as error:  # raised while binding: once serving, waitress handles its own

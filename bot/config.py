@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///scorecard.db"
 DEFAULT_PORT = 3000
-DEFAULT_WEB_WORKERS = 2
+DEFAULT_WEB_WORKERS = 1
 DEFAULT_WEB_THREADS = 8
 # How long an uninstalled workspace's scorecard is kept, so a reinstall finds it.
 DEFAULT_RETENTION_DAYS = 30

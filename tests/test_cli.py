@@ -8,8 +8,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.http import SLACK_PATH
@@ -105,9 +107,16 @@ def test_console_waits_for_slow_work_and_lets_its_person_try_the_forms(
     assert "Connection refused" not in result.stderr
 
 
-@pytest.fixture
-def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """`scorecard serve` under gunicorn, talking to a local Slack stand-in."""
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    processes: int  # WEB_CONCURRENCY
+
+
+@pytest.fixture(params=["1", "2"], ids=["one process", "two processes"])
+def served(env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """`scorecard serve` in WEB_CONCURRENCY processes, talking to a local Slack stand-in."""
     stand_in = SlackStandIn().start()
     scorecard_file = tmp_path / "scorecard.yaml"
     scorecard_file.write_text(SAMPLE_SCORECARD)
@@ -117,7 +126,7 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         "SLACK_BOT_TOKEN": "xoxb-cli-test",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": stand_in.api_url,
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": request.param,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(port)],
@@ -129,7 +138,7 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, server)
-        yield url
+        yield Served(url, server, int(request.param))
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -152,8 +161,8 @@ def wait_until_healthy(url: str, server: subprocess.Popen[str], timeout: float =
     raise AssertionError("serve did not become healthy")
 
 
-def test_serve_answers_signed_commands_under_gunicorn(served: str) -> None:
-    sender = SignedRequestSender(served + SLACK_PATH, SIGNING_SECRET)
+def test_serve_answers_signed_commands(served: Served) -> None:
+    sender = SignedRequestSender(served.url + SLACK_PATH, SIGNING_SECRET)
 
     answer = sender.slash_command(
         "/kpi", "log instagram followers 12400", team_id="T0DEMO", user_id="U0SOCIAL"
@@ -163,6 +172,33 @@ def test_serve_answers_signed_commands_under_gunicorn(served: str) -> None:
     assert answer.status == 200
     assert "12,400" in answer.body
     assert "Instagram followers" in listed.body
+
+
+def test_serve_stops_all_its_processes_on_sigterm(served: Served) -> None:
+    serving = psutil.Process(served.process.pid).children(recursive=True)
+    # One process serves by itself; more are forked from the first, which watches them.
+    assert len(serving) == (0 if served.processes == 1 else served.processes)
+
+    served.process.terminate()
+
+    assert served.process.wait(timeout=15) == 0
+    gone, alive = psutil.wait_procs(serving, timeout=5)
+    assert alive == []
+
+
+def test_a_serving_process_that_dies_takes_the_server_down_to_be_restarted(
+    served: Served,
+) -> None:
+    serving = psutil.Process(served.process.pid).children(recursive=True)
+    if not serving:
+        pytest.skip("one process: nothing watches it but the platform")
+
+    serving[0].kill()
+
+    assert served.process.wait(timeout=15) == 1
+    assert "stopping the others" in (served.process.stderr.read() if served.process.stderr else "")
+    gone, alive = psutil.wait_procs(serving[1:], timeout=5)
+    assert alive == []
 
 
 def test_import_export_round_trip_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
