@@ -83,7 +83,10 @@ FIRST_RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 8
 # Workspaces one clock works on at once. Slack's rate limits are per workspace and method, so
 # each worker holds one workspace's work and a slow workspace holds up only its own worker.
-WORKSPACES_AT_ONCE = 8
+# A digest is two posts of about 100 ms each at Slack, mostly waiting: 16 workers let one clock
+# post about 70 digests a second, more than its CPU builds. A worker holds a database
+# connection only while it reads or writes, so storage.db.POOL_SIZE is enough for them.
+WORKSPACES_AT_ONCE = 16
 # Subscriptions claimed in one write transaction, per worker: enough to keep the workers busy
 # until the next batch, few enough not to hold SQLite's writer long.
 BATCHES_PER_WORKER = 2
