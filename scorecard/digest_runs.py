@@ -429,7 +429,7 @@ class _Delivery:
         """
         try:
             with self.database.reading() as session:
-                digest = digest_for_channel(session, target.scorecard, target.channel, self.now)
+                digest = self._build(session, target)
         except Exception as error:
             logger.exception("Building the digest for %s failed", target.workspace)
             self._write(mark_failed, _id(run), f"could not build the digest: {error!r}")
@@ -546,7 +546,7 @@ class _Delivery:
             return
         try:
             with self.database.reading() as session:
-                digest = digest_for_channel(session, target.scorecard, target.channel, self.now)
+                digest = self._build(session, target)
             self._post_detail(target, ts, digest)
         except Exception:
             logger.exception("The recovered digest's detail for %s failed", target.channel)
@@ -622,6 +622,11 @@ class _Delivery:
             )
 
     # Small steps
+
+    def _build(self, session: Session, target: DigestTarget) -> Digest:
+        return digest_for_channel(
+            session, target.scorecard, target.channel, self.now, target.subscription
+        )
 
     def _skip(self, session: Session, target: DigestTarget, moment: datetime, reason: str) -> None:
         if self._claim_in(session, target, moment, status=SKIPPED, error=reason) is not None:
