@@ -178,8 +178,11 @@ def build_digest(
     today = local_today(scorecard, now)
     overview = load_overview(session, scorecard, today)
     compared_from = since or now - DEFAULT_COMPARISON
-    previous = values_as_of(session, scorecard.id, compared_from)
-    history = recent_points(session, scorecard.id, history_bounds(today), SPARKLINE_POINTS)
+    previous: dict[int, float] = {}
+    history: dict[int, list[Point]] = {}
+    if overview.kpis:  # a scorecard without KPIs yet has no values to look up
+        previous = values_as_of(session, scorecard.id, compared_from)
+        history = recent_points(session, scorecard.id, history_bounds(today), SPARKLINE_POINTS)
 
     forecasts = _forecasts(overview.kpis.values(), history, today)
 

@@ -83,7 +83,10 @@ FIRST_RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 8
 # Workspaces one clock works on at once. Slack's rate limits are per workspace and method, so
 # each worker holds one workspace's work and a slow workspace holds up only its own worker.
-WORKSPACES_AT_ONCE = 8
+# A digest is two posts of about 100 ms each at Slack, mostly waiting: 16 workers let one clock
+# post about 70 digests a second, more than its CPU builds. A worker holds a database
+# connection only while it reads or writes, so storage.db.POOL_SIZE is enough for them.
+WORKSPACES_AT_ONCE = 16
 # Subscriptions claimed in one write transaction, per worker: enough to keep the workers busy
 # until the next batch, few enough not to hold SQLite's writer long.
 BATCHES_PER_WORKER = 2
@@ -426,7 +429,7 @@ class _Delivery:
         """
         try:
             with self.database.reading() as session:
-                digest = digest_for_channel(session, target.scorecard, target.channel, self.now)
+                digest = self._build(session, target)
         except Exception as error:
             logger.exception("Building the digest for %s failed", target.workspace)
             self._write(mark_failed, _id(run), f"could not build the digest: {error!r}")
@@ -543,7 +546,7 @@ class _Delivery:
             return
         try:
             with self.database.reading() as session:
-                digest = digest_for_channel(session, target.scorecard, target.channel, self.now)
+                digest = self._build(session, target)
             self._post_detail(target, ts, digest)
         except Exception:
             logger.exception("The recovered digest's detail for %s failed", target.channel)
@@ -619,6 +622,11 @@ class _Delivery:
             )
 
     # Small steps
+
+    def _build(self, session: Session, target: DigestTarget) -> Digest:
+        return digest_for_channel(
+            session, target.scorecard, target.channel, self.now, target.subscription
+        )
 
     def _skip(self, session: Session, target: DigestTarget, moment: datetime, reason: str) -> None:
         if self._claim_in(session, target, moment, status=SKIPPED, error=reason) is not None:

@@ -91,12 +91,20 @@ def preview_digest(session: Session, workspace: str, channel: str, now: datetime
 
 
 def digest_for_channel(
-    session: Session, scorecard: Scorecard, channel: str, now: datetime
+    session: Session,
+    scorecard: Scorecard,
+    channel: str,
+    now: datetime,
+    subscription: DigestSubscription | None = None,
 ) -> Digest:
     """The scorecard's digest for `channel` at `now`: changes since the channel's last digest,
-    narrowed to the part of the scorecard the channel's subscription is for, if any."""
+    narrowed to the part of the scorecard the channel's subscription is for, if any.
+
+    `subscription`: the channel's subscription when the caller holds it already (the clock
+    does); looked up otherwise."""
     since = latest_posted_at(session, _id(scorecard), channel) if channel else None
-    subscription = find_subscription(session, _id(scorecard), channel) if channel else None
+    if subscription is None and channel:
+        subscription = find_subscription(session, _id(scorecard), channel)
     only = None
     if subscription is not None:
         only = stored_filter(session, scorecard, subscription.filter_kind, subscription.filter_key)

@@ -24,6 +24,14 @@ IMMEDIATE_OPTION = "scorecard_begin_immediate"
 # mean "another writer had it" or "a timeout we set ran out": nothing was written, try again.
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 5, 6, 8
 POSTGRES_LOCK_NOT_AVAILABLE, POSTGRES_QUERY_CANCELED = "55P03", "57014"
+# PostgreSQL connections an engine keeps open: one for each of a clock's digest workers
+# (scorecard.digest_runs.WORKSPACES_AT_ONCE) and its claimer, or the web server's threads. With
+# fewer kept, those beyond are closed on return and opened again for the next digest, a server
+# process forked each time. Four clocks (at most 17 in use each) and a web server stay within
+# PostgreSQL's default max_connections of 100.
+POOL_SIZE = 20
+# Further connections at a peak, closed again when returned.
+MAX_OVERFLOW = 10
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ def create_db_engine(url: str, patience: Patience = PATIENT, **options: Any) -> 
     try:
         if not is_sqlite(url):
             connect_args = _postgres_timeouts(url, patience)
+            options = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **options}
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
     except ImportError as error:

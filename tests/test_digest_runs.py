@@ -25,6 +25,7 @@ from storage.db import Database
 from storage.digests import subscribe
 from storage.models import Scorecard
 from tests.conftest import POSTGRES_URL, TEST_NOW
+from tests.digest_setup import load_sample, scorecard_of
 from tests.test_digest_delivery import CHANNEL, FIRST_DIGEST, runs, subscribe_sample
 
 OK, REFUSE, LOSE_KEPT, LOSE = "ok", "refuse", "lose kept", "lose"
@@ -39,12 +40,14 @@ class FakePoster:
     history_answers: bool = True
     posted: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # channel: (period, ts)
     replies: list[str] = field(default_factory=list)  # thread ts
+    digests: list[Digest] = field(default_factory=list)  # every digest it was asked to post
     told: list[tuple[str, str, str]] = field(default_factory=list)  # (user, kind, problem)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def post_digest(
         self, workspace: str, channel: str, digest: Digest, *, period: str, late: bool
     ) -> str:
+        self.digests.append(digest)
         how = self.next_posts.popleft() if self.next_posts else OK
         if how == REFUSE:
             raise NotPosted(self.refusal)
@@ -71,6 +74,25 @@ class FakePoster:
         self, workspace: str, user: str, channel: str, problem: str, due: datetime
     ) -> None:
         self.told.append((user, "given up", problem))
+
+
+def test_a_scheduled_digest_keeps_to_the_part_its_channel_subscribed_for(
+    database: Database,
+) -> None:
+    load_sample(database)
+    with database.writing() as session:
+        scorecard_id = scorecard_of(database).id
+        assert scorecard_id is not None
+        only = ("perspective", "customer")
+        subscribe(session, scorecard_id, CHANNEL, "weekly mon 09:00", "U0LEAD", TEST_NOW, only)
+    poster = FakePoster()
+
+    deliver_due_digests(database, poster, FIRST_DIGEST, "clock-a")
+
+    [digest] = poster.digests
+    assert digest.focus is not None and digest.focus.name == "Customer"
+    titles = {lines.view.objective.title for lines in digest.objectives}
+    assert "Keep members loyal" in titles and "Grow repeat revenue" not in titles
 
 
 def test_a_due_digest_is_posted_once_with_its_detail(database: Database) -> None:
