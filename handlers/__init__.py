@@ -21,11 +21,15 @@ from handlers.services import Services, provide
 
 def register_all(app: App, services: Services) -> None:
     provide(app, services)
-    pictures.register(app)  # before kpi: its /kpi chart and /kpi map are answered lazily
-    reviews.register(app)  # before kpi: opening and closing a review are answered lazily
+    # Bolt tries listeners in the order registered, calling each one's matchers until one
+    # matches: the slash commands come first, as they are most of what people send.
+    pictures.register_commands(app)  # before kpi: /kpi chart and /kpi map are answered lazily
+    reviews.register_commands(app)  # before kpi: opening and closing a review are answered lazily
     kpi.register(app)
     why.register(app)
     action.register(app)
+    pictures.register(app)
+    reviews.register(app)
     buttons.register(app)
     modals.register(app)
     choices.register(app)

@@ -235,10 +235,13 @@ def _by_direct_message(client: WebClient, user: str) -> Callable[..., None]:
     return reply
 
 
-def register(app: App) -> None:
+def register_commands(app: App) -> None:
     # Registered before /kpi's own listeners, so these verbs reach the lazy listener first.
     app.command("/kpi", matchers=[is_picture_command])(
         ack=acknowledge_command, lazy=[draw_for_command]
     )
+
+
+def register(app: App) -> None:
     app.action(SHOW_CHART)(ack=acknowledge_click, lazy=[draw_chart_for_click])
     app.action(SHOW_STRATEGY_MAP)(ack=acknowledge_click, lazy=[draw_map_for_click])

@@ -299,9 +299,12 @@ def _note_in_thread(client: WebClient, recorded: Recorded) -> Message:
     return noted
 
 
-def register(app: App) -> None:
+def register_commands(app: App) -> None:
     # Registered before /kpi's own listener, so opening and closing reach the lazy listener.
     app.command("/kpi", matchers=[is_meeting_command])(ack=acknowledge_meeting, lazy=[hold_meeting])
+
+
+def register(app: App) -> None:
     app.action("review_comment")(on_comment)
     for action_id in DECISION_BUTTONS:
         app.action(action_id)(on_decision_button)
