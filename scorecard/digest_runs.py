@@ -55,7 +55,7 @@ from storage.digests import (
     UNCONFIRMED,
     UNKNOWN,
     active_subscription_ids,
-    claim_digest,
+    claim_digests,
     find_run,
     latest_scheduled_runs,
     mark_failed,
@@ -96,6 +96,8 @@ MISSED_LOOKBACK = timedelta(days=31)
 CHANNEL_PROBLEMS = ("channel_not_found", "not_in_channel", "is_archived")
 # A posted digest is looked for in the channel's history from this long before it was due.
 HISTORY_SLACK = timedelta(minutes=1)
+# Why a missed period is skipped when a later one is due too.
+SUPERSEDED = "superseded by a later digest"
 
 LATE, RECOVERED = "posted late", "recovered"  # and POSTED, SKIPPED, FAILED as the runs say
 ALREADY_CLAIMED, IN_PROGRESS, PAUSED = "already claimed", "in progress", "paused"
@@ -202,6 +204,20 @@ class _Job:
     target: "DigestTarget"
     run: DigestRun
     follow_up: bool
+
+
+@dataclass
+class _Plan:
+    """What one batch claims for one subscription, before the claims are inserted."""
+
+    target: "DigestTarget"
+    follow_up: DigestRun | None = None  # an earlier attempt's unfinished run
+    skipped: list[DigestRun] = field(default_factory=list)  # missed periods, status SKIPPED
+    due: DigestRun | None = None  # the digest to post
+
+    def runs(self) -> list[DigestRun]:
+        """The claims to insert, oldest period first."""
+        return self.skipped + ([] if self.due is None else [self.due])
 
 
 @dataclass(frozen=True)
@@ -311,42 +327,50 @@ class _Delivery:
 
     def claim_batch(self, ids: list[int]) -> dict[str, list["_Job"]]:
         """Claim what is due for the subscriptions `ids`, in one write transaction; the work
-        that follows (posts and follow-ups), by workspace."""
+        that follows (posts and follow-ups), by workspace.
+
+        The skipped periods and the digests due of the whole batch are inserted in one
+        statement: a claim that is not inserted is held already, by another clock or a rerun.
+        """
         jobs: dict[str, list[_Job]] = defaultdict(list)
         try:
             with self.database.writing() as session:
                 taken = take_subscriptions(session, ids)
                 scorecard_ids = sorted({subscription.scorecard_id for _, subscription in taken})
                 latest_runs = latest_scheduled_runs(session, scorecard_ids)
+                plans = []
                 for scorecard, subscription in taken:
                     target = DigestTarget(scorecard, subscription.channel, subscription)
                     latest = latest_runs.get((target.scorecard_id, target.channel))
                     try:
-                        jobs[target.workspace].extend(self._claim_due(session, target, latest))
+                        plans.append(self._plan(target, latest))
                     except Exception as error:  # a bug or bad data in one subscription
                         logger.exception(
                             "Digest for %s %s failed", target.workspace, target.channel
                         )
                         self.report.errors.append(f"{target.workspace} {target.channel}: {error}")
+                won = claim_digests(session, [run for plan in plans for run in plan.runs()])
+                claimed = {id(run) for run in won}
+                for plan in plans:
+                    jobs[plan.target.workspace].extend(self._claimed(plan, claimed))
         except Exception as error:
             logger.exception("Claiming a batch of %d digests failed", len(ids))
             self.report.errors.append(f"a batch of {len(ids)} subscriptions: {error}")
             return {}
         return jobs
 
-    def _claim_due(
-        self, session: Session, target: DigestTarget, latest: DigestRun | None
-    ) -> list["_Job"]:
-        """Skip missed periods and claim the newest one due, in the batch's transaction."""
+    def _plan(self, target: DigestTarget, latest: DigestRun | None) -> "_Plan":
+        """What to claim for one subscription: the missed periods to record as skipped and the
+        newest one due, and the run an earlier attempt left unfinished, if any."""
         subscription = target.subscription
         assert subscription is not None
-        jobs = []
+        plan = _Plan(target)
         if (
             latest is not None
             and latest.posted_at is None
             and latest.status in (CLAIMED, FAILED, UNKNOWN)
         ):
-            jobs.append(_Job(target, latest, follow_up=True))
+            plan.follow_up = latest
         schedule = parse_schedule(subscription.schedule)
         zone = ZoneInfo(target.scorecard.timezone)
         start = subscription.created_at
@@ -356,20 +380,32 @@ class _Delivery:
         anchor = subscription_anchor(target.scorecard, subscription)
         due = occurrences(schedule, zone, start, self.now, anchor)
         if not due:
-            return jobs
+            return plan
         *missed, newest = due
         for moment in missed:
-            self._skip(session, target, moment, "superseded by a later digest")
+            plan.skipped.append(self._new_run(target, moment, status=SKIPPED, error=SUPERSEDED))
         if self.now - newest > self.grace:
             reason = f"due {self.now - newest} ago, more than the {self.grace} grace window"
-            self._skip(session, target, newest, reason)
-            return jobs
+            plan.skipped.append(self._new_run(target, newest, status=SKIPPED, error=reason))
+            return plan
         late = self.now - newest > LATE_AFTER
-        run = self._claim_in(session, target, newest, late=late)
-        if run is None:
-            self._add(target, period_key(newest), ALREADY_CLAIMED)
+        plan.due = self._new_run(target, newest, late=late)
+        return plan
+
+    def _claimed(self, plan: "_Plan", claimed: set[int]) -> list["_Job"]:
+        """Report what a plan's claims came to (`claimed`: the id() of the runs inserted); the
+        jobs it leaves for a worker."""
+        target = plan.target
+        jobs = [] if plan.follow_up is None else [_Job(target, plan.follow_up, follow_up=True)]
+        for run in plan.skipped:
+            if id(run) in claimed:
+                self._add(target, run.period_key, SKIPPED, run.error or "")
+        if plan.due is None:
+            return jobs
+        if id(plan.due) in claimed:
+            jobs.append(_Job(target, plan.due, follow_up=False))
         else:
-            jobs.append(_Job(target, run, follow_up=False))
+            self._add(target, plan.due.period_key, ALREADY_CLAIMED)
         return jobs
 
     def work(self, jobs: list["_Job"]) -> None:
@@ -389,13 +425,14 @@ class _Delivery:
     def claim(
         self, target: DigestTarget, moment: datetime, *, key: str | None = None
     ) -> DigestRun | None:
-        """Claim the digest due at `moment` (under `key`) in a transaction of its own."""
+        """Claim the digest due at `moment` (under `key`) in a transaction of its own; None when
+        another clock (or an earlier run) has it."""
         with self.database.writing() as session:
-            return self._claim_in(session, target, moment, key=key)
+            won = claim_digests(session, [self._new_run(target, moment, key=key)])
+        return won[0] if won else None
 
-    def _claim_in(
+    def _new_run(
         self,
-        session: Session,
         target: DigestTarget,
         moment: datetime,
         *,
@@ -403,17 +440,16 @@ class _Delivery:
         late: bool = False,
         status: str = CLAIMED,
         error: str | None = None,
-    ) -> DigestRun | None:
-        """Claim the digest due at `moment` (under `key`, by default the moment's period); None
-        when another clock (or an earlier run) has it."""
-        return claim_digest(
-            session,
+    ) -> DigestRun:
+        """The claim, not yet inserted, on the digest due at `moment` (under `key`, by default
+        the moment's period)."""
+        return DigestRun(
             scorecard_id=target.scorecard_id,
             channel=target.channel,
             period_key=key or period_key(moment),
             scheduled_for=moment,
-            clock_id=self.clock_id,
-            now=self.now,
+            claimed_by=self.clock_id,
+            claimed_at=self.now,
             late=late,
             status=status,
             error=error,
@@ -627,10 +663,6 @@ class _Delivery:
         return digest_for_channel(
             session, target.scorecard, target.channel, self.now, target.subscription
         )
-
-    def _skip(self, session: Session, target: DigestTarget, moment: datetime, reason: str) -> None:
-        if self._claim_in(session, target, moment, status=SKIPPED, error=reason) is not None:
-            self._add(target, period_key(moment), SKIPPED, reason)
 
     def _post_detail(self, target: DigestTarget, ts: str, digest: Digest) -> None:
         """The thread reply. The digest is posted by now, so a failure here is only logged."""

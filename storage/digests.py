@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import DigestRun, DigestSubscription, Scorecard, WorkspaceUninstall
@@ -143,11 +143,9 @@ def claim_digest(
     status: str = CLAIMED,
     error: str | None = None,
 ) -> DigestRun | None:
-    """Insert the claim for one digest, or None when some clock already holds it.
-
-    Runs in a savepoint, so a lost race leaves the caller's transaction usable. Commit the
-    claim before posting: the claim is what stops a second clock.
-    """
+    """Insert the claim for one digest, or None when some clock already holds it (as
+    `claim_digests` does for many). Commit the claim before posting: the claim is what stops a
+    second clock."""
     run = DigestRun(
         scorecard_id=scorecard_id,
         channel=channel,
@@ -159,12 +157,58 @@ def claim_digest(
         status=status,
         error=error,
     )
-    try:
-        with session.begin_nested():
-            session.add(run)
-    except IntegrityError:
-        return None
-    return run
+    won = claim_digests(session, [run])
+    return won[0] if won else None
+
+
+def claim_digests(session: Session, runs: Sequence[DigestRun]) -> list[DigestRun]:
+    """Insert the claims `runs` (new, unsaved runs); the ones inserted, in the order given.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING for them all, so a lost race leaves the
+    caller's transaction usable and a batch of claims costs one statement, without the ORM's
+    unit of work. A run left out is held already (by another clock, an earlier run, or an
+    earlier entry of `runs` with the same key). Those inserted get their `id`; they are not
+    added to the session. Commit the claims before posting: the claim is what stops a second
+    clock.
+    """
+    if not runs:
+        return []
+    rows = [{name: getattr(run, name) for name in _CLAIM_FIELDS} for run in runs]
+    table = DigestRun.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.scorecard_id, table.c.channel, table.c.period_key)
+    )
+    # Executed with many rows, SQLAlchemy sends them as multi-row VALUES pages ("insertmanyvalues").
+    inserted = {
+        (scorecard_id, channel, key): run_id
+        for run_id, scorecard_id, channel, key in session.connection().execute(statement, rows)
+    }
+    won = []
+    for run in runs:
+        run_id = inserted.pop((run.scorecard_id, run.channel, run.period_key), None)
+        if run_id is not None:
+            run.id = run_id
+            won.append(run)
+    return won
+
+
+_CLAIM_FIELDS = (
+    "scorecard_id",
+    "channel",
+    "period_key",
+    "scheduled_for",
+    "claimed_by",
+    "claimed_at",
+    "posted_at",
+    "message_ts",
+    "late",
+    "status",
+    "attempts",
+    "error",
+)
 
 
 def reclaim_run(

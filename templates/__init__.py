@@ -8,12 +8,13 @@ JSON. The result is trimmed to Slack's limits (`templates.limits.fit`) so it can
 """
 
 import json
+import threading
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 
 from scorecard.values import format_change, format_value
@@ -25,6 +26,9 @@ __all__ = ["JsonLiteral", "SlackText", "TemplateBroken", "problems", "render"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 SUFFIX = ".json.j2"
+# Held while a template is looked up: Jinja2 compiles a template in every thread that misses its
+# cache, so the clock's workers, starting together, would each compile the digest (~70 ms each).
+_loading = threading.Lock()
 
 
 class TemplateBroken(Exception):
@@ -36,7 +40,7 @@ def render(name: str, **context: Any) -> dict[str, Any]:
 
     Pass `today=` to make dates of the current year show without their year relative to it.
     """
-    text = _environment().get_template(name + SUFFIX).render(**context)
+    text = _template(name).render(**context)
     try:
         message = json.loads(text)
     except json.JSONDecodeError as error:
@@ -73,6 +77,13 @@ FILTERS = {
     # A macro's output: its values were escaped as it rendered, so it is not escaped again.
     "rendered": JsonLiteral,
 }
+
+
+def _template(name: str) -> Template:
+    """`templates/<name>.json.j2`, compiled once per process however many threads ask at once."""
+    environment = _environment()
+    with _loading:
+        return environment.get_template(name + SUFFIX)
 
 
 @cache

@@ -13,16 +13,19 @@ from datetime import datetime, timedelta
 
 import pytest
 
+import scorecard.digest_runs
 from scorecard.digest import Digest
 from scorecard.digest_runs import (
+    ALREADY_CLAIMED,
     PAUSED,
     POSTED,
     RECOVERED,
     deliver_due_digests,
 )
 from scorecard.posting import CannotConfirm, MaybePosted, NotPosted
+from scorecard.schedules import period_key
 from storage.db import Database
-from storage.digests import subscribe
+from storage.digests import CLAIMED, claim_digest, subscribe
 from storage.models import Scorecard
 from tests.conftest import POSTGRES_URL, TEST_NOW
 from tests.digest_setup import load_sample, scorecard_of
@@ -106,6 +109,39 @@ def test_a_due_digest_is_posted_once_with_its_detail(database: Database) -> None
     assert [o.result for o in second.outcomes] == []  # already posted: nothing to do
     [(_, ts)] = poster.posted[CHANNEL]
     assert poster.replies == [ts]
+
+
+def test_a_digest_another_clock_claimed_first_is_left_to_it_and_the_batch_goes_on(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscribe_sample(database)
+    scorecard_id = scorecard_of(database).id
+    assert scorecard_id is not None
+    with database.writing() as session:
+        subscribe(session, scorecard_id, "C0OTHER", "weekly mon 09:00", "U0EXEC", TEST_NOW)
+        claim_digest(
+            session,
+            scorecard_id=scorecard_id,
+            channel=CHANNEL,
+            period_key=period_key(FIRST_DIGEST),
+            scheduled_for=FIRST_DIGEST,
+            clock_id="clock-b",
+            now=FIRST_DIGEST,
+        )
+    # clock-a read the latest runs just before clock-b's claim went in
+    monkeypatch.setattr(scorecard.digest_runs, "latest_scheduled_runs", lambda *_: {})
+    poster = FakePoster()
+
+    report = deliver_due_digests(database, poster, FIRST_DIGEST, "clock-a")
+
+    results = {o.channel: o.result for o in report.outcomes}
+    assert results == {CHANNEL: ALREADY_CLAIMED, "C0OTHER": POSTED}
+    assert list(poster.posted) == ["C0OTHER"]
+    [held] = runs(database)
+    assert (held.status, held.claimed_by) == (CLAIMED, "clock-b")
+    [(_, ts)] = poster.posted["C0OTHER"]
+    [posted] = runs(database, "C0OTHER")
+    assert (posted.status, posted.claimed_by, posted.message_ts) == ("posted", "clock-a", ts)
 
 
 def test_a_lost_answer_is_confirmed_and_never_posted_twice(database: Database) -> None:

@@ -1,12 +1,16 @@
 """Every template renders to valid Block Kit that Slack accepts, with user text made harmless."""
 
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from jinja2 import Environment
 
+import templates
 from bot.plain_text import message_to_text
 from handlers.action import ACTION
 from handlers.kpi import KPI
@@ -479,3 +483,24 @@ def test_interpolation_escapes_for_mrkdwn_and_json_but_keeps_markup() -> None:
     assert interpolated(as_json({"kpi": "a&b"})) == '{"kpi": "a&b"}'
     assert interpolated(None) == ""
     assert interpolated(12) == "12"
+
+
+def test_threads_that_render_a_template_at_once_compile_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    templates._environment.cache_clear()  # a fresh process: nothing compiled yet
+    compiled: list[str] = []
+    compile_source = Environment.compile
+
+    def slow_compile(environment: Environment, source: str, name: str, *rest: Any) -> Any:
+        compiled.append(name)
+        time.sleep(0.05)  # long enough for every thread to miss the cache
+        return compile_source(environment, source, name, *rest)
+
+    monkeypatch.setattr(Environment, "compile", slow_compile)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        messages = list(pool.map(lambda n: render("error", message=f"no {n}"), range(8)))
+
+    assert [message["text"] for message in messages] == [f"no {n}" for n in range(8)]
+    assert compiled.count("error.json.j2") == 1
+    templates._environment.cache_clear()
