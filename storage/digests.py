@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import DigestRun, DigestSubscription, Scorecard, WorkspaceUninstall
+from storage.upserts import insert_on_conflict
 
 CLAIMED, POSTED, FAILED, SKIPPED = "claimed", "posted", "failed", "skipped"
 # A run whose clock stopped mid-way and whose post Slack could not confirm: never retried.
@@ -175,9 +175,8 @@ def claim_digests(session: Session, runs: Sequence[DigestRun]) -> list[DigestRun
         return []
     rows = [{name: getattr(run, name) for name in _CLAIM_FIELDS} for run in runs]
     table = DigestRun.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(table)
+        insert_on_conflict(session, table)
         .on_conflict_do_nothing()
         .returning(table.c.id, table.c.scorecard_id, table.c.channel, table.c.period_key)
     )

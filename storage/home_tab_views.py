@@ -2,16 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import HomeTabView
+from storage.upserts import insert_on_conflict
 
 
 def record_home_opened(session: Session, workspace: str, user: str, at: datetime) -> None:
     """Note that `user` opened the Home tab at `at` (one upsert, whichever came before)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(HomeTabView).values(workspace=workspace, user=user, opened_at=at)
+    statement = insert_on_conflict(session, HomeTabView).values(
+        workspace=workspace, user=user, opened_at=at
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["workspace", "user"], set_={"opened_at": at}
     )

@@ -8,11 +8,11 @@ claims are dropped every few minutes, in the write of whichever claim comes due 
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, delete
+from sqlmodel import col, delete
 
 from storage.db import Database
 from storage.models import RequestClaim
+from storage.upserts import insert_on_conflict
 
 # Slack refuses signatures older than five minutes and retries an event for about an hour.
 KEEP_CLAIMS_FOR = timedelta(days=1)
@@ -49,7 +49,8 @@ def claim_request(database: Database, key: str, workspace: str, now: datetime) -
                 delete(RequestClaim).where(col(RequestClaim.claimed_at) < now - KEEP_CLAIMS_FOR)
             )
         values = {"key": key, "workspace": workspace, "claimed_at": now}
-        statement = _insert(session).values(values).on_conflict_do_nothing()
+        statement = insert_on_conflict(session, RequestClaim).values(values)
+        statement = statement.on_conflict_do_nothing()
         inserted = session.execute(statement.returning(col(RequestClaim.key))).first()
     return inserted is not None
 
@@ -58,8 +59,3 @@ def release_request(database: Database, key: str) -> None:
     """Forget a claim, so the same request may run again (it ended with nothing done)."""
     with database.writing() as session:
         session.execute(delete(RequestClaim).where(col(RequestClaim.key) == key))
-
-
-def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(RequestClaim)

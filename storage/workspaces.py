@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -16,14 +15,15 @@ from storage.models import (
     Scorecard,
     WorkspaceUninstall,
 )
+from storage.upserts import insert_on_conflict
 
 
 def record_uninstall(session: Session, workspace: str, at: datetime, reason: str) -> None:
     """Note that `workspace` removed the app at `at`, unless already noted (the first time counts,
     so a retried event never postpones the deletion)."""
     values = {"workspace": workspace, "uninstalled_at": at, "reason": reason}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(WorkspaceUninstall).values(values).on_conflict_do_nothing()
+    statement = insert_on_conflict(session, WorkspaceUninstall).values(values)
+    statement = statement.on_conflict_do_nothing()
     session.execute(statement)
 
 
