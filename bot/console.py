@@ -47,8 +47,9 @@ Scorecard console: type slash commands as you would in Slack. Try:
   /why social media bootcamp
   /why daily meme posts
   /action mine
-`as U0SOCIAL` switches who you are; `quit` (or Ctrl-D) leaves.
+`home` shows your Home tab; `as U0SOCIAL` switches who you are; `quit` (or Ctrl-D) leaves.
 """
+HOME = "home"
 
 
 class Console:
@@ -61,6 +62,7 @@ class Console:
         self.user = user
         self.out = out
         secret = secrets.token_hex(16)
+        self._showing_home = False
         self.slack = SlackStandIn()
         self.slack.on_call = self._print_posted
         # The person at the console runs this Slack: a workspace admin, so every form and
@@ -99,6 +101,9 @@ class Console:
             self.user = line.removeprefix("as ").strip().lstrip("@")
             self._say(f"You are now {self.user}.")
             return True
+        if line == HOME:
+            self._open_home()
+            return True
         command, _, text = line.partition(" ")
         if command not in COMMANDS:
             self._say(f"Commands start with {', '.join(COMMANDS)}. Try `/kpi help`.")
@@ -118,6 +123,16 @@ class Console:
         self.finish_later_work()
         return True
 
+    def _open_home(self) -> None:
+        """As when the person clicks the app's Home tab in Slack: the tab is drawn and shown."""
+        self._showing_home = True
+        opened = {"type": "app_home_opened", "user": self.user, "channel": "D0HOME", "tab": "home"}
+        answer = self.sender.event(opened, team_id=self.workspace)
+        if answer.status != 200:
+            self._say(f"(the app answered HTTP {answer.status}: {answer.body.strip()})")
+        self.finish_later_work()
+        self._showing_home = False
+
     def finish_later_work(self) -> None:
         """Wait for what the last command started after its answer (at most a minute)."""
         pending, self._pending = self._pending, []
@@ -132,6 +147,10 @@ class Console:
         elif call.method in ("views.open", "views.push"):
             title = ((call.params.get("view") or {}).get("title") or {}).get("text", "a form")
             self._say(f"[a form opened in Slack: {title}. Forms can't be filled in here.]")
+        elif call.method == "views.publish" and self._showing_home:
+            self._say(f"[your Home tab]\n{message_to_text(call.params.get('view') or {})}")
+        elif call.method == "views.publish":
+            self._say("[your Home tab was redrawn: type `home` to see it]")
         elif call.method == "files.completeUploadExternal":
             comment = message_to_text({"text": call.params.get("initial_comment", "")})
             self._say(f"[picture posted to {call.params.get('channel_id')}]\n{comment}")
