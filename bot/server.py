@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,8 @@ CLEANUP_EVERY_SECONDS = 5
 LISTEN_BACKLOG = 1024
 # How long the serving processes get to finish what they are doing once told to stop, in seconds.
 STOP_GRACE_SECONDS = 10
+# How often a serving process checks that the process watching it is still there, in seconds.
+ORPHAN_CHECK_SECONDS = 1.0
 # Waitress warns of a backlog ("Task queue depth is 28") on every request that joins one: under
 # load that is a line per request, costing CPU when it is scarcest. One a minute says as much.
 QUEUE_WARNING_EVERY_SECONDS = 60.0
@@ -141,6 +144,7 @@ def _run_child(serve_one: Callable[[], None]) -> None:
     try:
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        _stop_when_orphaned(os.getppid())
         serve_one()
     except KeyboardInterrupt:
         pass
@@ -150,6 +154,19 @@ def _run_child(serve_one: Callable[[], None]) -> None:
     finally:
         logging.shutdown()
         os._exit(code)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """Stop this serving process once its watcher is gone (killed with SIGKILL, say, which it
+    can't pass on): nothing else would, and the port would stay taken for the next start."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        logger.error("The watching process %s is gone; this serving process stops.", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _stop(children: set[int]) -> None:

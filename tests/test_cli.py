@@ -204,6 +204,18 @@ def test_serve_stops_all_its_processes_on_sigterm(served: Served) -> None:
     assert alive == []
 
 
+def test_serving_processes_stop_when_their_watcher_is_killed(served: Served) -> None:
+    serving = psutil.Process(served.process.pid).children(recursive=True)
+    if not serving:
+        pytest.skip("one process: nothing is forked")
+
+    served.process.kill()  # SIGKILL: it can't pass anything on
+
+    served.process.wait(timeout=5)
+    gone, alive = psutil.wait_procs(serving, timeout=15)
+    assert alive == []
+
+
 def test_a_serving_process_that_dies_takes_the_server_down_to_be_restarted(
     served: Served,
 ) -> None:
