@@ -9,6 +9,7 @@ https://api.slack.com/surfaces/app-home
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +184,18 @@ def on_set_updates_channel(
     publish_home(client, caller)
 
 
+def note_clicks_on_home(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+) -> None:
+    """A button or menu used on the Home tab: its person is looking at it. A form it opens
+    closes back onto the tab, and Slack sends no `app_home_opened` then, so this too keeps the
+    tab redrawn after the change the form makes."""
+    if body.get("type") == "block_actions" and (body.get("view") or {}).get("type") == HOME_TAB:
+        note_home_opened(caller_of_click(body, services_of(context)))
+    next()
+
+
 def register(app: App) -> None:
+    app.middleware(note_clicks_on_home)
     app.event("app_home_opened")(on_app_home_opened)
     app.action(SET_UPDATES_CHANNEL)(on_set_updates_channel)

@@ -1,7 +1,9 @@
 """Whether a person may be looking at their Home tab, so a change is worth redrawing it for.
 
-Slack draws the Home tab anew each time it is opened (`app_home_opened`, handlers/home.py), so
-a redraw after a change only matters while the tab may still be open. Under a burst of
+Slack tells us each time the Home tab is opened (`app_home_opened`) and we draw it then
+(handlers/home.py); a button used on the tab counts as looking too, since a form it opens
+closes back onto the tab without a new `app_home_opened`. A redraw after a change only matters
+while the tab may still be on screen. Under a burst of
 `/kpi log`s, redrawing the whole Home tab of everyone who typed one cost several times the
 command itself; people who have not opened the tab lately are now left to the next open.
 """
