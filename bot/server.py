@@ -118,6 +118,7 @@ def _serve(app: WSGIApp, listener: socket.socket, settings: Settings) -> None:
         asyncore_use_poll=True,  # select() stops at 1,024 sockets
         ident="scorecard",
     )
+    logger.info("Stopped serving (process %s).", os.getpid())  # told to stop: waitress returns
 
 
 def _serve_in_processes(count: int, serve_one: Callable[[], None]) -> None:
@@ -132,10 +133,21 @@ def _serve_in_processes(count: int, serve_one: Callable[[], None]) -> None:
     try:
         pid, status = os.wait()
         children.discard(pid)
-        logger.error("Serving process %s ended (%s); stopping the others.", pid, status)
+        logger.error(
+            "Serving process %s ended (%s); stopping the others.", pid, _how_it_ended(status)
+        )
         raise SystemExit(1)
+    except KeyboardInterrupt:
+        logger.info("Told to stop: stopping %s serving processes.", len(children))
+        raise
     finally:
         _stop(children)
+
+
+def _how_it_ended(wait_status: int) -> str:
+    """ "exit code 1" or "killed by SIGKILL", from a status `os.wait` gave."""
+    code = os.waitstatus_to_exitcode(wait_status)
+    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
 
 
 def _run_child(serve_one: Callable[[], None]) -> None:

@@ -202,6 +202,8 @@ def test_serve_stops_all_its_processes_on_sigterm(served: Served) -> None:
     assert served.process.wait(timeout=15) == 0
     gone, alive = psutil.wait_procs(serving, timeout=5)
     assert alive == []
+    log = served.process.stderr.read() if served.process.stderr else ""
+    assert log.count("Stopped serving") == served.processes  # each says so, in one line
 
 
 def test_serving_processes_stop_when_their_watcher_is_killed(served: Served) -> None:
@@ -226,7 +228,8 @@ def test_a_serving_process_that_dies_takes_the_server_down_to_be_restarted(
     serving[0].kill()
 
     assert served.process.wait(timeout=15) == 1
-    assert "stopping the others" in (served.process.stderr.read() if served.process.stderr else "")
+    log = served.process.stderr.read() if served.process.stderr else ""
+    assert "ended (killed by SIGKILL); stopping the others" in log
     gone, alive = psutil.wait_procs(serving[1:], timeout=5)
     assert alive == []
 
