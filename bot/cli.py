@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from bot.config import InvalidSetting, MissingSetting, Settings
-from bot.startup_checks import CannotStart, check_bot_token, database_location
+from bot.startup_checks import CannotStart, check_app_token, check_bot_token, database_location
 from scorecard.errors import CannotSaveNow, UserError
 from storage.db import Database, one_line
 from storage.migrate import upgrade
@@ -238,6 +238,7 @@ def run_socket(arguments: argparse.Namespace, settings: Settings) -> int:
 
     app_token = settings.require_app_token()
     check_bot_token(settings)
+    check_app_token(settings, app_token)
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     _stop_on_sigterm()
@@ -269,6 +270,7 @@ def run_socket_and_clock(arguments: argparse.Namespace, settings: Settings) -> i
 
     app_token = settings.require_app_token()
     check_bot_token(settings)
+    check_app_token(settings, app_token)  # before the scheduler starts sending anything
     database = _migrate(settings)
     app = create_app(settings, database, socket_mode=True)
     scheduler = build_scheduler(

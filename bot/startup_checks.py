@@ -41,6 +41,29 @@ def check_bot_token(settings: Settings, client: WebClient | None = None) -> None
         raise CannotStart(f"can't reach Slack's Web API at {client.base_url}: {error}") from error
 
 
+def check_app_token(settings: Settings, app_token: str, client: WebClient | None = None) -> None:
+    """Ask Slack for a Socket Mode address with SLACK_APP_TOKEN (`apps.connections.open`), as
+    the socket client would, before anything else starts (the scheduler, above all). The address
+    is left unused; Slack lets it expire.
+
+    Raises `InvalidSetting` when Slack refuses the token and `CannotStart` when Slack can't be
+    asked. https://api.slack.com/methods/apps.connections.open
+    """
+    from bot.app import create_web_client  # bot.app builds the whole app; only needed here
+
+    client = client or create_web_client(settings)
+    try:
+        with _quiet(client.logger):
+            client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        reason = error.response.get("error") if error.response is not None else None
+        raise InvalidSetting(
+            "SLACK_APP_TOKEN", f"was refused by Slack ({reason or 'no reason given'})"
+        ) from error
+    except (SlackRequestError, OSError) as error:
+        raise CannotStart(f"can't reach Slack's Web API at {client.base_url}: {error}") from error
+
+
 def database_location(url: str) -> str:
     """Where the database is, for a message: the host and database, or the file; never a
     password."""

@@ -128,6 +128,19 @@ def test_a_revoked_bot_token_stops_serve_and_clock_at_start(
     assert_one_line(results, EXIT_CONFIG_ERROR, "SLACK_BOT_TOKEN", "invalid_auth")
 
 
+def test_a_refused_app_token_stops_socket_and_run_before_anything_starts(
+    api: SlackStandIn, tmp_path: Path
+) -> None:
+    env = scorecard_env(f"sqlite:///{tmp_path / 'scorecard.db'}", api.api_url)
+    env["SLACK_APP_TOKEN"] = "xapp-faults"
+    api.fail_next("apps.connections.open", "invalid_auth", times=10)
+
+    results = run_all({"socket": ["socket"], "run": ["run"]}, env)
+
+    assert_one_line(results, EXIT_CONFIG_ERROR, "SLACK_APP_TOKEN", "invalid_auth")
+    assert api.calls("chat.postMessage") == []  # the clock never started
+
+
 def test_slack_out_of_reach_at_start_is_one_line(tmp_path: Path) -> None:
     env = scorecard_env(
         f"sqlite:///{tmp_path / 'scorecard.db'}", f"http://127.0.0.1:{free_port()}/api/"
