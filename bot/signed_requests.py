@@ -95,17 +95,25 @@ class SignedRequestSender:
         )
         return self.post(form)
 
-    def event(self, event: dict[str, Any], *, team_id: str) -> HttpAnswer:
-        """An Events API `event_callback` around `event`, with an event id of its own."""
-        now = time.time()
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team_id: str,
+        at: float | None = None,
+        event_id: str | None = None,
+    ) -> HttpAnswer:
+        """An Events API `event_callback` around `event` (the inner event), happening `at` (a
+        Unix time; now by default), with `event_id` (by default one of its own)."""
+        at = time.time() if at is None else at
         body = {
             "token": "unused-verification-token",
             "team_id": team_id,
             "api_app_id": "A0SCORECARD",
-            "event": {**event, "event_ts": f"{now:.6f}"},
+            "event": {**event, "event_ts": f"{at:.6f}"},
             "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(now),
+            "event_id": event_id or f"Ev{time.time_ns()}",
+            "event_time": int(at),
         }
         return self.post(json.dumps(body))
 

@@ -7,7 +7,6 @@ its Web API calls go to a local stand-in that records them.
 """
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -224,16 +223,12 @@ class SlackHarness:
     def event(self, event: dict[str, Any], *, team: str = WORKSPACE) -> int:
         """An Events API `event_callback` (`event` is its inner event), signed as Slack sends it;
         the HTTP status of the app's answer."""
-        body = {
-            "token": "unused",
-            "team_id": team,
-            "api_app_id": "A0SCORECARD",
-            "event": {**event, "event_ts": f"{self.now.timestamp():.6f}"},
-            "type": "event_callback",
-            "event_id": f"Ev{next(self._events):010d}",
-            "event_time": int(self.now.timestamp()),
-        }
-        status = self.sender.post(json.dumps(body)).status
+        status = self.sender.event(
+            event,
+            team_id=team,
+            at=self.now.timestamp(),
+            event_id=f"Ev{next(self._events):010d}",
+        ).status
         finish_republishing()
         return status
 
