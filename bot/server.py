@@ -91,7 +91,9 @@ def serve(
     """
     listener = _listen(host, settings.port)
     if settings.web_workers <= 1:
-        _serve(build(settings), listener, settings)
+        with contextlib.suppress(KeyboardInterrupt):  # told to stop (waitress returns by itself)
+            _serve(build(settings), listener, settings)
+        _log_stopped()
         return
     _serve_in_processes(settings.web_workers, lambda: _serve(build(settings), listener, settings))
 
@@ -118,7 +120,6 @@ def _serve(app: WSGIApp, listener: socket.socket, settings: Settings) -> None:
         asyncore_use_poll=True,  # select() stops at 1,024 sockets
         ident="scorecard",
     )
-    logger.info("Stopped serving (process %s).", os.getpid())  # told to stop: waitress returns
 
 
 def _serve_in_processes(count: int, serve_one: Callable[[], None]) -> None:
@@ -164,8 +165,14 @@ def _run_child(serve_one: Callable[[], None]) -> None:
         logger.exception("A serving process failed")
         code = 1
     finally:
+        if code == 0:
+            _log_stopped()
         logging.shutdown()
         os._exit(code)
+
+
+def _log_stopped() -> None:
+    logger.info("Stopped serving (process %s).", os.getpid())
 
 
 def _stop_when_orphaned(parent: int) -> None:
