@@ -206,10 +206,9 @@ def test_serve_stops_all_its_processes_on_sigterm(served: Served) -> None:
     assert log.count("Stopped serving") == served.processes  # each says so, in one line
 
 
+@pytest.mark.parametrize("served", ["2"], indirect=True, ids=["two processes"])
 def test_serving_processes_stop_when_their_watcher_is_killed(served: Served) -> None:
     serving = psutil.Process(served.process.pid).children(recursive=True)
-    if not serving:
-        pytest.skip("one process: nothing is forked")
 
     served.process.kill()  # SIGKILL: it can't pass anything on
 
@@ -218,12 +217,11 @@ def test_serving_processes_stop_when_their_watcher_is_killed(served: Served) -> 
     assert alive == []
 
 
+@pytest.mark.parametrize("served", ["2"], indirect=True, ids=["two processes"])
 def test_a_serving_process_that_dies_takes_the_server_down_to_be_restarted(
     served: Served,
 ) -> None:
     serving = psutil.Process(served.process.pid).children(recursive=True)
-    if not serving:
-        pytest.skip("one process: nothing watches it but the platform")
 
     serving[0].kill()
 
