@@ -97,11 +97,15 @@ class Console:
             return True
         if line in ("quit", "exit", "q"):
             return False
-        if line.startswith("as "):
-            self.user = line.removeprefix("as ").strip().lstrip("@")
+        if line == "as" or line.startswith("as "):
+            who = line.removeprefix("as").strip().lstrip("@")
+            if not who:
+                self._say("Say who you want to be, by Slack user id: `as U0SOCIAL`.")
+                return True
+            self.user = who
             self._say(f"You are now {self.user}.")
             return True
-        if line == HOME:
+        if line.casefold() == HOME:
             self._open_home()
             return True
         command, _, text = line.partition(" ")

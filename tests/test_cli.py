@@ -95,17 +95,24 @@ def test_console_shows_the_home_tab_and_says_when_a_change_redrew_it(
     env: dict[str, str],
 ) -> None:
     typed = "\n".join(
-        ["/kpi log instagram followers 12.4k", "home", "/kpi log instagram followers 12.5k", "quit"]
+        [
+            "/kpi log instagram followers 12.4k",
+            "Home",
+            "/kpi log instagram followers 12.5k",
+            "as",
+            "quit",
+        ]
     )
 
     result = scorecard("console", "--demo", env=env, stdin=typed)
 
     assert result.returncode == 0, result.stderr
-    before_home, after_home = result.stdout.split("you> home")
+    before_home, after_home = result.stdout.split("you> Home")
     assert "redrawn" not in before_home  # never opened yet: nothing to redraw
     tab, after_log = after_home.split("you> /kpi log instagram followers 12.5k")
     assert "[your Home tab]" in tab and "Mission:" in tab and "12,400 followers" in tab
     assert "[your Home tab was redrawn: type `home` to see it]" in after_log
+    assert "Say who you want to be" in after_log  # `as` alone
     assert "Traceback" not in result.stdout + result.stderr
 
 
