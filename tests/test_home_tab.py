@@ -226,24 +226,14 @@ def test_only_an_admin_may_choose_the_updates_channel(slack: SlackHarness) -> No
 
 
 def channel_selected(user: str, channel: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": "T0DEMO", "domain": "demo"},
-        "user": {"id": user, "team_id": "T0DEMO"},
-        "api_app_id": "A0SCORECARD",
-        "token": "unused",
-        "trigger_id": "trigger.home",
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "view": {"id": "V0HOME", "type": "home", "callback_id": ""},
-        "actions": [
-            {
-                "type": "conversations_select",
-                "action_id": "set_updates_channel",
-                "block_id": "updates_channel",
-                "selected_conversation": channel,
-            }
-        ],
+    """The updates-channel menu on the Home tab, set to `channel`."""
+    selected = {
+        "type": "conversations_select",
+        "action_id": "set_updates_channel",
+        "block_id": "updates_channel",
+        "selected_conversation": channel,
     }
+    return home_action(user, selected)
 
 
 def big_scorecard(perspectives: int, objectives: int, kpis: int, owner: str) -> str:
@@ -321,7 +311,13 @@ def test_a_reading_logged_from_the_home_tab_redraws_it(slack: SlackHarness) -> N
 
 
 def home_click(user: str, action_id: str, value: str) -> dict[str, Any]:
-    """A button pressed on the Home tab: Slack sends the view, no channel and no response_url."""
+    """A button pressed on the Home tab."""
+    button = {"type": "button", "action_id": action_id, "block_id": "b", "value": value}
+    return home_action(user, button)
+
+
+def home_action(user: str, action: dict[str, Any]) -> dict[str, Any]:
+    """An element used on the Home tab: Slack sends the view, no channel and no response_url."""
     return {
         "type": "block_actions",
         "team": {"id": "T0DEMO", "domain": "demo"},
@@ -331,5 +327,5 @@ def home_click(user: str, action_id: str, value: str) -> dict[str, Any]:
         "trigger_id": "trigger.home",
         "container": {"type": "view", "view_id": "V0HOME"},
         "view": {"id": "V0HOME", "type": "home", "callback_id": ""},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+        "actions": [action],
     }
