@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.acting_client import ClientSource, client_to_post_with
 from bot.direct_messages import send_direct_message
-from bot.slack_outcomes import metadata_payload, slack_call
+from bot.slack_outcomes import find_marked_message, slack_call
 from scorecard import digest_runs
 from scorecard.digest import Digest, detail_pages
 from scorecard.digest_runs import (  # noqa: F401 (the names callers and tests know them by)
@@ -83,29 +83,20 @@ class SlackDigestPoster:
     def find_digest(self, workspace: str, channel: str, period: str, since: datetime) -> str | None:
         """Pages through conversations.history (channels:history, groups:history scopes)."""
         client = self.client_for(workspace)
-        cursor = None
-        while True:
-            try:
-                response = slack_call(
-                    lambda cursor=cursor: client.conversations_history(
-                        channel=channel,
-                        oldest=f"{since.timestamp():.6f}",
-                        include_all_metadata=True,
-                        limit=HISTORY_PAGE,
-                        cursor=cursor,
-                    )
-                )
-            except NotPosted as refusal:
-                raise CannotConfirm(refusal.code, lasting=True) from refusal
-            except MaybePosted as lost:
-                raise CannotConfirm(lost.reason, lasting=False) from lost
-            for message in response.get("messages") or []:
-                payload = metadata_payload(message, DIGEST_EVENT)
-                if payload is not None and payload.get("period") == period:
-                    return message.get("ts")
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
+        try:
+            found = find_marked_message(
+                client,
+                channel,
+                since,
+                DIGEST_EVENT,
+                lambda payload: payload.get("period") == period,
+                HISTORY_PAGE,
+            )
+        except NotPosted as refusal:
+            raise CannotConfirm(refusal.code, lasting=True) from refusal
+        except MaybePosted as lost:
+            raise CannotConfirm(lost.reason, lasting=False) from lost
+        return found.get("ts") if found is not None else None
 
     def tell_paused(self, workspace: str, user: str, channel: str, problem: str) -> None:
         message = render("digest_paused", channel=channel, problem=problem)

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.acting_client import ClientSource, client_to_post_with
 from bot.direct_messages import send_direct_message
-from bot.slack_outcomes import metadata_payload, slack_call
+from bot.slack_outcomes import find_marked_message, slack_call
 from scorecard import nudge_sweep
 from scorecard.nudge_sweep import (  # noqa: F401 (the names callers and tests know them by)
     Delivered,
@@ -78,23 +78,19 @@ class SlackNudgeSender:
         client = self.client_for(workspace)
         try:
             channel = self._direct_channel(client, recipient)
-            response = slack_call(
-                lambda: client.conversations_history(
-                    channel=channel,
-                    oldest=f"{since.timestamp():.6f}",
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE,
-                )
+            found = find_marked_message(
+                client,
+                channel,
+                since,
+                NUDGE_EVENT,
+                lambda payload: payload.get("sweep") == mark,
+                HISTORY_PAGE,
             )
         except NotPosted as refusal:
             raise CannotConfirm(refusal.code, lasting=True) from refusal
         except MaybePosted as lost:
             raise CannotConfirm(lost.reason, lasting=False) from lost
-        for message in response.get("messages") or []:
-            payload = metadata_payload(message, NUDGE_EVENT)
-            if payload is not None and payload.get("sweep") == mark:
-                return Delivered(channel, str(message["ts"]))
-        return None
+        return Delivered(channel, str(found["ts"])) if found is not None else None
 
     def _direct_channel(self, client: WebClient, user_id: str) -> str:
         opened = slack_call(lambda: client.conversations_open(users=user_id))

@@ -7,9 +7,11 @@ rules to confirm first (scorecard.posting).
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from http.client import HTTPException
 from typing import Any, TypeVar
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -55,6 +57,37 @@ def slack_call(call: Callable[[], Answer]) -> Answer:
         raise NotPosted(code) from error
     except (OSError, HTTPException) as error:  # URLError, resets, time-outs: the answer is lost
         raise MaybePosted(f"no answer from Slack: {error!r}") from error
+
+
+def find_marked_message(
+    client: WebClient,
+    channel: str,
+    since: datetime,
+    event_type: str,
+    is_it: Callable[[dict[str, Any]], bool],
+    page: int,
+) -> dict[str, Any] | None:
+    """The first message in `channel` since `since` whose metadata of `event_type` has a payload
+    `is_it` accepts, paging through conversations.history `page` messages at a time; None when
+    there is none. Raises NotPosted or MaybePosted as `slack_call` does."""
+    cursor = None
+    while True:
+        response = slack_call(
+            lambda cursor=cursor: client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=page,
+                cursor=cursor,
+            )
+        )
+        for message in response.get("messages") or []:
+            payload = metadata_payload(message, event_type)
+            if payload is not None and is_it(payload):
+                return message
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
 
 
 def metadata_payload(message: dict[str, Any], event_type: str) -> dict[str, Any] | None:
